@@ -1,0 +1,3 @@
+from calltui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""The `calltui` command: parse flags, resolve settings, run the app (or the standalone simulator)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from calltui import __version__
+from calltui.config import ConfigError, env_file_warning, load_settings, read_env_file, resolve_env_file
+from calltui.settings import Settings
+
+DEMO_HOST = "127.0.0.1"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # No defaults are read from the environment here, so --help can never print a secret.
+    parser = argparse.ArgumentParser(
+        prog="calltui",
+        description="Watch live Twilio calls; redirect them to new TwiML or hang them up.",
+        epilog="Credentials come from the environment or .env (see .env.example), never from flags.",
+    )
+    parser.add_argument("--version", action="version", version=f"calltui {__version__}")
+    parser.add_argument("--api-url", metavar="URL", help="a Twilio-compatible API base URL (CALLTUI_API_URL)")
+    parser.add_argument(
+        "--interval", metavar="S", help="seconds between polls, default 2 (CALLTUI_POLL_INTERVAL)"
+    )
+    parser.add_argument("--read-only", action="store_true", help="never redirect or hang up calls")
+    parser.add_argument("--demo", action="store_true", help="run against a built-in simulated account")
+    parser.add_argument("--env-file", metavar="PATH", help="read settings from PATH (default: ./.env)")
+    parser.add_argument("--audit-log", metavar="PATH", help="append actions to PATH (CALLTUI_AUDIT_LOG)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    simulate = commands.add_parser(
+        "simulate",
+        help="serve the Twilio-compatible simulator over HTTP",
+        description="Serve a simulated Twilio Calls API. Credentials: TWILIO_ACCOUNT_SID and "
+        "TWILIO_AUTH_TOKEN from the environment or .env when set.",
+    )
+    simulate.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    simulate.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    simulate.add_argument("--seed", type=int, default=1, help="random seed for calls and traffic")
+    simulate.add_argument("--calls", type=int, default=40, help="live calls to keep about (default 40)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        env_file = resolve_env_file(args.env_file)
+        if args.command == "simulate":
+            return _simulate(args, env_file)
+        settings = load_settings(args, os.environ, env_file)
+    except ConfigError as exc:
+        print(f"calltui: {exc}", file=sys.stderr)
+        return 2
+    warning = env_file_warning(env_file)
+    if warning:
+        print(f"calltui: warning: {warning}", file=sys.stderr)
+    return _demo(settings) if settings.demo else _run(settings)
+
+
+def _run(settings: Settings, demo_simulator: object | None = None) -> int:
+    from calltui.ui.run import run_app  # Imported late: --help, --version and config errors stay fast.
+
+    result = run_app(settings, demo_simulator=demo_simulator)
+    return result if isinstance(result, int) else 0
+
+
+def _demo(settings: Settings) -> int:
+    """Run the app against an embedded simulator that knows the generated demo credentials."""
+    from calltui.simulator import Simulator
+
+    simulator = Simulator(
+        account_sid=settings.account_sid,
+        auth_token=settings.secret.reveal(),  # the simulator must know it to check requests
+        seed=7,
+        initial_calls=40,
+        traffic=True,
+        target_active=40,
+        friendly_name="calltui demo",
+    )
+    base_url = simulator.start_in_thread(DEMO_HOST, 0)
+    try:
+        return _run(replace(settings, api_url=base_url), simulator)
+    finally:
+        simulator.stop_thread()
+
+
+def _simulate(args: argparse.Namespace, env_file: Path | None) -> int:
+    from calltui.simulator import run_standalone
+
+    file_values = read_env_file(env_file)
+
+    def lookup(key: str) -> str | None:
+        return os.environ.get(key) or file_values.get(key) or None
+
+    run_standalone(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        target_active=args.calls,
+        account_sid=lookup("TWILIO_ACCOUNT_SID"),
+        auth_token=lookup("TWILIO_AUTH_TOKEN"),
+    )
+    return 0

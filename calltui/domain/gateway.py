@@ -1,0 +1,35 @@
+"""What the app needs from Twilio, as a protocol: the UI depends on this, the gateway implements it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from calltui.domain.actions import Hangup, Redirect
+from calltui.domain.call import Call
+
+
+class CallGateway(Protocol):
+    read_only: bool
+
+    async def list_active(self) -> list[Call]:
+        """Every queued, ringing and in-progress call, all pages."""
+        ...
+
+    async def list_recent(self, since: datetime) -> list[Call]:
+        """Calls that ended since `since` (newest first)."""
+        ...
+
+    async def list_children(self, parent_sid: str) -> list[Call]: ...
+
+    async def fetch(self, sid: str) -> Call: ...
+
+    async def redirect(self, sid: str, action: Redirect) -> Call: ...
+
+    async def hangup(self, sid: str, action: Hangup) -> Call: ...
+
+    async def account_name(self) -> str | None:
+        """The account's friendly name, when the API reveals it."""
+        ...
+
+    async def close(self) -> None: ...

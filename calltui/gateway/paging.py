@@ -1,0 +1,52 @@
+"""Reading every page of a Calls list through the SDK's paging, with guards against a server that loops."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from twilio.base.page import Page
+from twilio.base.version import Version
+
+from calltui.domain.errors import MalformedResponse
+
+
+class CallRecordsPage(Page):
+    """A page of calls whose records stay raw JSON (see calltui.gateway.parse for why)."""
+
+    def load_page(self, payload: Any) -> list[object]:
+        records = payload.get("calls") if isinstance(payload, dict) else None
+        if not isinstance(records, list):
+            raise MalformedResponse("The API's page of calls has no 'calls' list.")
+        return records
+
+    def get_instance(self, payload: Any) -> object:
+        return payload
+
+
+async def first_page(version: Version, uri: str, params: dict[str, object]) -> Page:
+    response = await version.page_async(method="GET", uri=uri, params=params)
+    return CallRecordsPage(version, response, {})
+
+
+async def read_records(
+    version: Version, uri: str, params: dict[str, object], *, max_pages: int
+) -> list[object]:
+    """Every record on every page, following next_page_uri exactly as given (it carries PageToken).
+
+    A next page already read, or more than `max_pages` pages, raises MalformedResponse: a server
+    bug must not turn a poll into an endless loop.
+    """
+    page = await first_page(version, uri, params)
+    records: list[object] = []
+    seen: set[str] = set()
+    while True:
+        records.extend(page)
+        url = page.next_page_url
+        if url is None:
+            return records
+        if url in seen:
+            raise MalformedResponse("The API's next_page_uri leads back to a page already read.")
+        seen.add(url)
+        if len(seen) >= max_pages:
+            raise MalformedResponse(f"The API kept offering more pages after {max_pages}; stopped there.")
+        page = cast(Page, await page.next_page_async())  # not None: next_page_url is set

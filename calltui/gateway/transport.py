@@ -1,0 +1,50 @@
+"""The SDK's aiohttp client, with every request bounded in time and every failure mapped to a domain error.
+
+Mapping here, where the HTTP answer is still whole, keeps Retry-After for every method (the SDK's
+TwilioRestException drops the headers) and gives Twilio's own message without the SDK's prefixes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response
+
+from calltui.gateway.errors import error_from_response, map_exception, redact
+
+
+class GatewayHttpClient(AsyncTwilioHttpClient):
+    """Create inside the running event loop that will use it (aiohttp binds its session to that loop).
+
+    `max_retries` stays off: the SDK would resend a POST on 5xx. Backing off is the poller's job.
+    """
+
+    def __init__(self, request_timeout: float) -> None:
+        super().__init__()
+        self.request_timeout = request_timeout
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> Response:
+        try:
+            response = await asyncio.wait_for(
+                super().request(method, url, params, data, headers, auth, None, allow_redirects),
+                self.request_timeout,
+            )
+        except Exception as exc:
+            error = map_exception(exc, write=method.upper() != "GET")
+        else:
+            if 200 <= response.status_code < 300:
+                return response
+            error = error_from_response(response.status_code, response.text, response.headers)
+        # Raised outside the except block so no SDK exception rides along as __context__.
+        raise redact(error, auth[1] if auth else "")

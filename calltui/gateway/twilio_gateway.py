@@ -1,0 +1,219 @@
+"""`TwilioGateway`: the `CallGateway` the app uses, over the twilio SDK, on a loop of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from twilio.base import serialize
+from twilio.base.version import Version
+from twilio.rest import Client
+
+from calltui.domain.actions import Hangup, Redirect
+from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_sid
+from calltui.domain.errors import ConnectionFailed, GatewayError, InvalidRequest, ReadOnlyViolation
+from calltui.gateway.errors import detach, map_exception
+from calltui.gateway.paging import first_page, read_records
+from calltui.gateway.parse import parse_call, parse_calls
+from calltui.gateway.runner import LoopThread
+from calltui.gateway.transport import GatewayHttpClient
+from calltui.settings import Settings
+
+T = TypeVar("T")
+
+PAGE_SIZE = 1000  # Twilio's maximum; a bigger PageSize is refused (20007).
+MAX_PAGES = 50  # Per list: 50,000 calls in one status is beyond what a terminal table is for.
+RECENT_LIMIT = 1000
+_NAME_LIMIT = 256
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+class TwilioGateway:
+    """The Calls API through the twilio SDK.
+
+    The SDK runs on a private event loop in a daemon thread (started by `start()` or the first call),
+    so neither HTTP nor the JSON parsing of 1,000-call pages ever stalls the caller's loop. Every public
+    method is awaitable from any loop and raises only `calltui.domain.errors.GatewayError`s.
+    """
+
+    def __init__(self, settings: Settings, *, max_pages: int = MAX_PAGES) -> None:
+        if not ACCOUNT_SID_RE.match(settings.account_sid):
+            raise InvalidRequest("The account SID must be AC followed by 32 hex digits.")
+        self.read_only = settings.read_only
+        self._settings = settings
+        self._max_pages = max_pages
+        self._lock = threading.Lock()
+        self._runner: LoopThread | None = None
+        self._closed = False
+        # The rest lives on the runner's loop and is only touched there.
+        self._client: Client | None = None
+        self._http: GatewayHttpClient | None = None
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._closing = False
+
+    # -- the CallGateway API ------------------------------------------------------------------
+
+    async def list_active(self) -> list[Call]:
+        return await self._call(self._list_active)
+
+    async def list_recent(self, since: datetime) -> list[Call]:
+        return await self._call(lambda api: self._list_recent(api, since))
+
+    async def list_children(self, parent_sid: str) -> list[Call]:
+        _check_sid(parent_sid)
+        return await self._call(lambda api: self._read_calls(api, {"ParentCallSid": parent_sid}))
+
+    async def fetch(self, sid: str) -> Call:
+        _check_sid(sid)
+        return await self._call(lambda api: self._fetch(api, sid))
+
+    async def redirect(self, sid: str, action: Redirect) -> Call:
+        self._check_write(sid)
+        if not (action.twiml or action.url):
+            raise InvalidRequest("A redirect needs a TwiML URL or inline TwiML.")
+        return await self._call(lambda api: self._update(api, sid, action.parameters()))
+
+    async def hangup(self, sid: str, action: Hangup) -> Call:
+        self._check_write(sid)
+        return await self._call(lambda api: self._update(api, sid, action.parameters()))
+
+    async def account_name(self) -> str | None:
+        try:
+            return await self._call(self._account_name)
+        except GatewayError:
+            return None
+
+    def start(self) -> None:
+        """Start the gateway's thread now rather than on the first call."""
+        with self._lock:
+            if self._closed:
+                raise ConnectionFailed("calltui has closed its connection to the API.")
+            if self._runner is None:
+                self._runner = LoopThread("calltui-gateway")
+
+    async def close(self) -> None:
+        """Cancel what is in flight, close the HTTP session, stop the thread. Idempotent."""
+        with self._lock:
+            runner, self._runner = self._runner, None
+            self._closed = True
+        if runner is None:
+            return
+        try:
+            await runner.run(self._shutdown())
+        finally:
+            runner.stop()
+
+    # -- on the gateway's loop ----------------------------------------------------------------
+
+    async def _call(self, op: Callable[[Version], Awaitable[T]]) -> T:
+        self.start()
+        runner = self._runner
+        if runner is None:  # closed between start() and here
+            raise ConnectionFailed("calltui has closed its connection to the API.")
+        return await runner.run(self._guarded(op))
+
+    async def _guarded(self, op: Callable[[Version], Awaitable[T]]) -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            return await op(self._api())
+        except asyncio.CancelledError:
+            if not self._closing:
+                raise
+            error: GatewayError = ConnectionFailed("calltui closed its connection to the API.")
+        except Exception as exc:
+            error = map_exception(exc)
+        finally:
+            self._tasks.discard(task)
+        raise detach(error)
+
+    def _api(self) -> Version:
+        """The 2010-04-01 API version object; the client is built on first use, inside this loop."""
+        if self._client is None:
+            settings = self._settings
+            self._http = GatewayHttpClient(settings.request_timeout)
+            client = Client(
+                settings.username, settings.secret.reveal(), settings.account_sid, http_client=self._http
+            )
+            # Set explicitly: given None, the SDK would read TWILIO_REGION/EDGE from os.environ, and
+            # on a custom api_url they would rewrite its host name.
+            client.region = None if settings.api_url else settings.region
+            client.edge = None if settings.api_url else settings.edge
+            if settings.api_url:
+                client.api.base_url = settings.api_url.rstrip("/")
+            self._client = client
+        return self._client.api.v2010
+
+    async def _shutdown(self) -> None:
+        self._closing = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+
+    async def _list_active(self, api: Version) -> list[Call]:
+        buckets = [asyncio.ensure_future(self._read_calls(api, {"Status": s})) for s in ACTIVE_STATUSES]
+        try:
+            results = await asyncio.gather(*buckets)
+        finally:
+            for bucket in buckets:  # one failed: the others' answers would be thrown away anyway
+                bucket.cancel()
+        return dedupe_calls(call for bucket in results for call in bucket)
+
+    async def _list_recent(self, api: Version, since: datetime) -> list[Call]:
+        utc = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
+        params = {"EndTime>": serialize.iso8601_datetime(utc), "PageSize": RECENT_LIMIT}
+        page = await first_page(api, self._calls_uri, params)  # capped: the newest 1,000 are plenty
+        ended = [call for call in parse_calls(page) if not call.is_active]
+        return sorted(ended, key=lambda c: c.end_time or c.date_updated or _EPOCH, reverse=True)
+
+    async def _read_calls(self, api: Version, filters: dict[str, object]) -> list[Call]:
+        params = {**filters, "PageSize": PAGE_SIZE}
+        return parse_calls(await read_records(api, self._calls_uri, params, max_pages=self._max_pages))
+
+    async def _fetch(self, api: Version, sid: str) -> Call:
+        return parse_call(await api.fetch_async(method="GET", uri=self._call_uri(sid)))
+
+    async def _update(self, api: Version, sid: str, data: dict[str, str]) -> Call:
+        return parse_call(await api.update_async(method="POST", uri=self._call_uri(sid), data=data))
+
+    async def _account_name(self, api: Version) -> str | None:
+        payload = await api.fetch_async(method="GET", uri=f"/Accounts/{self._settings.account_sid}.json")
+        name = payload.get("friendly_name") if isinstance(payload, dict) else None
+        return name[:_NAME_LIMIT] if isinstance(name, str) and name.strip() else None
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    @property
+    def _calls_uri(self) -> str:
+        return f"/Accounts/{self._settings.account_sid}/Calls.json"
+
+    def _call_uri(self, sid: str) -> str:
+        return f"/Accounts/{self._settings.account_sid}/Calls/{sid}.json"
+
+    def _check_write(self, sid: str) -> None:
+        if self.read_only:
+            raise ReadOnlyViolation("calltui is in read-only mode: nothing was sent.")
+        _check_sid(sid)
+
+
+def _check_sid(sid: str) -> None:
+    """SIDs go into URL paths: anything but CA + 32 hex is refused before a request is built."""
+    if not isinstance(sid, str) or not is_call_sid(sid):
+        raise InvalidRequest("That is not a call SID (CA followed by 32 hex digits); nothing was sent.")
+
+
+def dedupe_calls(calls: Iterable[Call]) -> list[Call]:
+    """One record per SID. A call seen twice (it moved between status lists or pages while we read)
+    keeps the record updated last; on a tie the later one, as lists are read in lifecycle order."""
+    kept: dict[str, Call] = {}
+    for call in calls:
+        before = kept.get(call.sid)
+        if before is None or (call.date_updated or _EPOCH) >= (before.date_updated or _EPOCH):
+            kept[call.sid] = call
+    return list(kept.values())

@@ -1,0 +1,117 @@
+"""Polls the gateway for active (or recently ended) calls and turns each answer into a snapshot and a diff."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from calltui.domain.call import Call, utcnow
+from calltui.domain.diff import PollDiff, diff_calls, index_calls
+from calltui.domain.errors import AuthError, GatewayError
+from calltui.domain.gateway import CallGateway
+from calltui.monitor.backoff import Backoff
+
+#: Above this many calls the diff runs in a worker thread, so the UI loop never stalls on it.
+_DIFF_OFF_LOOP = 2000
+
+
+class View(Enum):
+    ACTIVE = "active"
+    RECENT = "recent"
+
+
+@dataclass(frozen=True, slots=True)
+class PollState:
+    """What the header shows about the data's freshness."""
+
+    last_ok: datetime | None = None
+    error: GatewayError | None = None
+    failures: int = 0
+    retry_at: datetime | None = None
+    stopped: bool = False
+    """Polling has stopped (credentials refused); only the engineer can restart it."""
+
+    def stale(self) -> bool:
+        return self.error is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    state: PollState
+    delay: float
+    """Seconds to wait before the next poll."""
+    diff: PollDiff | None = None
+    """None when the poll failed: the table keeps its last good data."""
+    calls: dict[str, Call] = field(default_factory=dict)
+
+
+class Poller:
+    """One poll at a time; the caller sleeps `result.delay` between polls so they never overlap."""
+
+    def __init__(
+        self,
+        gateway: CallGateway,
+        interval: float,
+        *,
+        recent_window: timedelta = timedelta(hours=1),
+        clock: Callable[[], datetime] = utcnow,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.interval = interval
+        self.recent_window = recent_window
+        self.view = View.ACTIVE
+        self._clock = clock
+        self._backoff = backoff or Backoff(base=interval)
+        self._calls: dict[str, Call] = {}
+        self.state = PollState()
+
+    @property
+    def calls(self) -> dict[str, Call]:
+        return self._calls
+
+    def switch_view(self, view: View) -> None:
+        """The next poll starts the new view from empty (its result is a full fill)."""
+        self.view = view
+        self._calls = {}
+
+    def resume(self) -> None:
+        """Start again after credentials were refused (the engineer asked)."""
+        self._backoff.reset()
+        self.state = PollState(last_ok=self.state.last_ok)
+
+    async def poll(self) -> PollResult:
+        view = self.view
+        try:
+            if view is View.ACTIVE:
+                fetched = await self.gateway.list_active()
+            else:
+                fetched = await self.gateway.list_recent(self._clock() - self.recent_window)
+        except GatewayError as error:
+            return self._failed(error)
+        if view is not self.view:  # the engineer switched views while this poll was in flight
+            return PollResult(self.state, 0.0)
+        new = index_calls(fetched)
+        if len(new) > _DIFF_OFF_LOOP:
+            diff = await asyncio.to_thread(diff_calls, self._calls, new)
+        else:
+            diff = diff_calls(self._calls, new)
+        self._calls = new
+        self._backoff.reset()
+        self.state = PollState(last_ok=self._clock())
+        return PollResult(self.state, self.interval, diff, new)
+
+    def _failed(self, error: GatewayError) -> PollResult:
+        now = self._clock()
+        if isinstance(error, AuthError):
+            # Refused credentials will not start working by themselves: stop, don't hammer.
+            self.state = PollState(self.state.last_ok, error, self.state.failures + 1, None, stopped=True)
+            return PollResult(self.state, float("inf"))
+        delay = self._backoff.next_delay(error)
+        self.state = PollState(
+            self.state.last_ok, error, self._backoff.failures, now + timedelta(seconds=delay)
+        )
+        return PollResult(self.state, delay)

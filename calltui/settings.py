@@ -1,0 +1,32 @@
+"""The resolved settings of one calltui run (how they are read lives in `calltui.config`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from calltui.secret import Secret
+
+TWILIO_API_URL = "https://api.twilio.com"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    account_sid: str
+    """The account whose calls are shown (`AC` + 32 hex); always in the URL."""
+    username: str
+    """Who authenticates: the account SID itself, or an API key SID (`SK` + 32 hex)."""
+    secret: Secret
+    """The auth token or the API key's secret."""
+    api_url: str | None = None
+    """Base URL of a Twilio-compatible API; None means Twilio's own (honouring region/edge)."""
+    region: str | None = None
+    edge: str | None = None
+    interval: float = 2.0
+    read_only: bool = False
+    demo: bool = False
+    audit_log: Path | None = None
+    """Where actions are appended (JSON lines); None means the default in the user's data directory."""
+    linger: float = 5.0
+    """Seconds an ended call stays visible, dimmed, before it leaves the table."""
+    request_timeout: float = 10.0

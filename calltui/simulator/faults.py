@@ -1,0 +1,111 @@
+"""Fault injection: make matching API requests slow, fail, rate-limited, garbled, dropped or mis-paged."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = frozenset(
+    {"latency", "status", "rate_limit", "malformed", "drop", "auth", "next_page_loop", "next_page_404"}
+)
+_PARAMS = {
+    "latency": {"seconds"},
+    "status": {"status", "code", "message"},
+    "rate_limit": {"retry_after"},
+    "malformed": {"body"},
+    "drop": set(),
+    "auth": set(),
+    "next_page_loop": set(),
+    "next_page_404": set(),
+}
+# Twilio's codes for its own server errors; other statuses carry none.
+_SERVER_CODES = {500: 20500, 503: 20503}
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: str
+    method: str | None = None
+    path_contains: str | None = None
+    times: int | None = None
+    """Matching requests still to affect; None means until cleared."""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method.upper() == method.upper()) and (
+            self.path_contains is None or self.path_contains in path
+        )
+
+    @property
+    def seconds(self) -> float:
+        return float(self.params.get("seconds", 1.0))
+
+    @property
+    def status(self) -> int:
+        return int(self.params.get("status", 500))
+
+    @property
+    def code(self) -> int | None:
+        return self.params.get("code", _SERVER_CODES.get(self.status))
+
+    @property
+    def message(self) -> str:
+        return str(self.params.get("message", "Internal Server Error"))
+
+    @property
+    def retry_after(self) -> float | None:
+        value = self.params.get("retry_after")
+        return None if value is None else float(value)
+
+    @property
+    def body(self) -> str:
+        return str(self.params.get("body", '{"calls": [{"sid": "CA'))
+
+
+class Faults:
+    """The active faults, first added first applied. Safe to edit from another thread."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        kind: str,
+        *,
+        method: str | None = None,
+        path_contains: str | None = None,
+        times: int | None = None,
+        **params: Any,
+    ) -> Fault:
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")
+        unknown = set(params) - _PARAMS[kind]
+        if unknown:
+            raise ValueError(f"fault {kind!r} takes no {sorted(unknown)}")
+        if times is not None and times < 1:
+            raise ValueError("times must be at least 1")
+        fault = Fault(kind, method, path_contains, times, params)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def __len__(self) -> int:
+        return len(self._faults)
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first fault matching this request, counting one use of it."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times == 0:
+                            self._faults.remove(fault)
+                    return fault
+        return None

@@ -1,0 +1,289 @@
+"""`Simulator`: a Twilio-compatible Calls API on a local port, with test hooks and demo traffic."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE, ENDED_STATUSES
+from calltui.simulator import errors, forms, lifecycle, records, twiml
+from calltui.simulator.api import build_app
+from calltui.simulator.auth import Credentials
+from calltui.simulator.faults import Faults
+from calltui.simulator.recording import Exchange, RecordedRequest
+from calltui.simulator.store import CallStore
+from calltui.simulator.traffic import TrafficGenerator
+
+log = logging.getLogger(__name__)
+
+DEMO_ACCOUNT_SID = "AC" + "0" * 32
+MAX_EXCHANGES = 10_000
+
+
+class Simulator:
+    """One simulated account: its calls, credentials, faults and (once started) an HTTP server.
+
+    Everything that changes calls is synchronous and guarded by the store's lock, so tests may call
+    `add_call`/`set_call`/`end_call` from their own thread while the server runs in another.
+    """
+
+    def __init__(
+        self,
+        account_sid: str = DEMO_ACCOUNT_SID,
+        auth_token: str | None = None,
+        api_keys: dict[str, str] | None = None,
+        seed: int = 1,
+        initial_calls: int = 20,
+        traffic: bool = True,
+        tick: float = 1.0,
+        target_active: int = 50,
+        friendly_name: str = "Demo account",
+        *,
+        clock: Callable[[], datetime] | None = None,
+        record_exchanges: bool = False,
+        twiml_timeout: float = 5.0,
+    ) -> None:
+        if not ACCOUNT_SID_RE.match(account_sid):
+            raise ValueError("account_sid must be AC followed by 32 hex digits")
+        bad_keys = [sid for sid in api_keys or {} if not API_KEY_SID_RE.match(sid)]
+        if bad_keys:
+            raise ValueError(f"API key SIDs must be SK followed by 32 hex digits: {bad_keys}")
+        self.account_sid = account_sid
+        self.auth_token = auth_token or secrets.token_hex(16)
+        self.credentials = Credentials(account_sid, self.auth_token, dict(api_keys or {}))
+        self.friendly_name = friendly_name
+        self.tick = tick
+        self.traffic_enabled = traffic
+        self.twiml_timeout = twiml_timeout
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.rng = random.Random(seed)
+        self.store = CallStore()
+        self.faults = Faults()
+        self.requests: list[RecordedRequest] = []
+        self.exchanges: deque[Exchange] | None = deque(maxlen=MAX_EXCHANGES) if record_exchanges else None
+        self.traffic = TrafficGenerator(self.store, account_sid, seed, target_active)
+        now = self.clock()
+        self.created = now - timedelta(days=400)
+        self.traffic.populate(initial_calls, now)
+        self.base_url: str | None = None
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._traffic_task: asyncio.Task[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"Simulator({self.account_sid}, calls={len(self.store)}, base_url={self.base_url})"
+
+    # -- serving ---------------------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on the running loop; returns the base URL (`http://127.0.0.1:54321`)."""
+        if self._runner is not None:
+            raise RuntimeError("simulator already started")
+        self._session = aiohttp.ClientSession()
+        self._runner = web.AppRunner(build_app(self), handle_signals=False, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        bound = self._runner.addresses[0][1]
+        self.base_url = f"http://[{host}]:{bound}" if ":" in host else f"http://{host}:{bound}"
+        if self.traffic_enabled:
+            self._traffic_task = asyncio.create_task(self._run_traffic())
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._traffic_task is not None:
+            self._traffic_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._traffic_task
+            self._traffic_task = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        self.base_url = None
+
+    def start_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve from a daemon thread with its own loop (demo, benchmarks, sync tests)."""
+        if self._thread is not None:
+            raise RuntimeError("simulator already running in a thread")
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(target=loop.run_forever, name="calltui-simulator", daemon=True)
+        self._thread.start()
+        return asyncio.run_coroutine_threadsafe(self.start(host, port), loop).result(timeout=30)
+
+    def stop_thread(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()
+        self._loop = self._thread = None
+
+    async def _run_traffic(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick)
+            try:
+                self.traffic.step(self.clock())
+            except Exception:  # a generator bug must not silently freeze the demo
+                log.exception("traffic step failed")
+
+    # -- test hooks ------------------------------------------------------------------------------------
+
+    def add_call(
+        self,
+        status: str = "in-progress",
+        from_: str = "+15550001111",
+        to: str = "+15550002222",
+        direction: str = "inbound",
+        parent_call_sid: str | None = None,
+        **raw_fields: Any,
+    ) -> dict[str, Any]:
+        """Store a call whose fields fit `status` (times, duration, price), then overlay `raw_fields`."""
+        now = self.clock()
+        number = to if direction == "inbound" else from_
+        raw = records.new_call(
+            sid=records.new_sid("CA", self.rng),
+            account_sid=self.account_sid,
+            now=now,
+            status=status,
+            direction=direction,
+            from_=from_,
+            to=to,
+            parent_call_sid=parent_call_sid,
+            phone_number_sid=records.stable_sid("PN", number) if number.startswith("+") else None,
+        )
+        if status in ("in-progress", *ENDED_STATUSES):
+            raw.update(records.answered_fields(now), status=status)
+        if status in ENDED_STATUSES:
+            raw.update(records.ended_fields(raw, status, now))
+        raw.update(_raw(raw_fields))
+        return self.store.add(raw, default_created=now)
+
+    def set_call(self, sid: str, **raw_fields: Any) -> dict[str, Any]:
+        """Overwrite raw fields exactly as given (hostile values included); `from_` means `from`."""
+        if sid not in self.store:
+            raise KeyError(sid)
+        return self.store.update(sid, _raw(raw_fields))
+
+    def end_call(self, sid: str, status: str = "completed") -> dict[str, Any]:
+        """End a call (and its live legs) as the far end hanging up would."""
+        if status not in ENDED_STATUSES:
+            raise ValueError(f"status must be one of {ENDED_STATUSES}")
+        if sid not in self.store:
+            raise KeyError(sid)
+        return lifecycle.end(self.store, sid, status, self.clock())
+
+    def call(self, sid: str) -> dict[str, Any] | None:
+        return self.store.get(sid)
+
+    # -- what the API does ------------------------------------------------------------------------------
+
+    def account_resource(self, *, include_token: bool) -> dict[str, Any]:
+        """The Account; like Twilio, it shows the auth token only to the account's own credentials."""
+        return records.account(
+            sid=self.account_sid,
+            friendly_name=self.friendly_name,
+            created=self.created,
+            auth_token=self.auth_token if include_token else None,
+        )
+
+    def create_call(self, create: forms.Create) -> dict[str, Any]:
+        now = self.clock()
+        raw = records.new_call(
+            sid=records.new_sid("CA", self.rng),
+            account_sid=self.account_sid,
+            now=now,
+            status="queued",
+            direction="outbound-api",
+            from_=create.from_,
+            to=create.to,
+            phone_number_sid=records.stable_sid("PN", create.from_) if create.from_.startswith("+") else None,
+        )
+        return self.store.add(raw, default_created=now)
+
+    async def update_call(self, sid: str, update: forms.Update) -> dict[str, Any]:
+        """Apply `POST Calls/{Sid}.json`: end it (Status) or redirect it (Url/Twiml)."""
+        instructions = update.instructions
+        inline_ends = None
+        if instructions is not None and instructions.twiml is not None:
+            try:
+                inline_ends = twiml.ends_call(instructions.twiml)
+            except twiml.TwimlError as exc:
+                raise errors.invalid(f"Twiml is not valid TwiML: {exc}") from None
+        raw = self.store.get(sid)
+        if not lifecycle.is_live(raw):
+            raise errors.not_live()
+        assert raw is not None
+        if update.status == "completed" or (update.status == "canceled" and raw["status"] != "in-progress"):
+            return lifecycle.end(self.store, sid, update.status, self.clock())
+        # Status=canceled leaves a call in progress alone; a redirect alongside it still applies.
+        if instructions is None:
+            return raw
+        ends = inline_ends if inline_ends is not None else await self._fetched_ends(raw, instructions)
+        with self.store.lock:
+            if not lifecycle.is_live(self.store.get(sid)):
+                return self.store.get(sid) or raw  # ended while the TwiML was being fetched
+            if ends:
+                return lifecycle.end(self.store, sid, "completed", self.clock())
+            return self.store.update(sid, {"date_updated": records.rfc2822(self.clock())})
+
+    async def _fetched_ends(self, raw: dict[str, Any], instructions: forms.Instructions) -> bool:
+        """Whether the TwiML at Url (or FallbackUrl) ends the call; an unreachable URL changes nothing."""
+        sources = (
+            (instructions.url, instructions.method),
+            (instructions.fallback_url, instructions.fallback_method),
+        )
+        for url, method in sources:
+            if url is None:
+                continue
+            document = twiml.own_document(url, self.base_url)
+            if document is None and self._session is not None:
+                params = _twilio_params(raw)
+                document = await twiml.fetch(self._session, url, method, params, self.twiml_timeout)
+            if document is None:
+                continue
+            try:
+                return twiml.ends_call(document)
+            except twiml.TwimlError:
+                return False
+        return False
+
+
+def _raw(fields: dict[str, Any]) -> dict[str, Any]:
+    """Raw JSON field names from keyword arguments (`from` is a Python keyword)."""
+    return {("from" if key == "from_" else key): value for key, value in fields.items()}
+
+
+def _twilio_params(raw: dict[str, Any]) -> dict[str, str]:
+    """The parameters Twilio sends with a TwiML request for this call."""
+    params = {
+        "CallSid": raw.get("sid"),
+        "AccountSid": raw.get("account_sid"),
+        "From": raw.get("from"),
+        "To": raw.get("to"),
+        "Caller": raw.get("from"),
+        "Called": raw.get("to"),
+        "CallStatus": raw.get("status"),
+        "Direction": raw.get("direction"),
+        "ApiVersion": records.API_VERSION,
+        "ParentCallSid": raw.get("parent_call_sid"),
+        "CallerName": raw.get("caller_name"),
+    }
+    return {key: str(value) for key, value in params.items() if value is not None}

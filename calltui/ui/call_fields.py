@@ -1,0 +1,40 @@
+"""Every field of a call as (label, display text) pairs, for the details screen. Pure: no Textual."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime
+
+from calltui.domain.call import Call, format_elapsed
+from calltui.domain.text import clean
+
+# The order an engineer reads a call in; any field not named here follows, then Twilio's unmodelled extras.
+_ORDER = (
+    "sid", "status", "direction", "from_", "to", "caller_name", "from_formatted", "to_formatted",
+    "forwarded_from", "answered_by", "start_time", "end_time", "duration", "queue_time", "price",
+    "price_unit", "parent_call_sid", "date_created", "date_updated", "account_sid", "phone_number_sid",
+    "trunk_sid", "group_sid", "api_version", "uri",
+)
+_LABELS = {"from_": "from", "duration": "duration (s)", "queue_time": "queue_time (ms)"}
+
+
+def format_time(value: datetime) -> str:
+    """Local time first (what the engineer's clock says), then UTC (what Twilio's logs say)."""
+    local = value.astimezone()
+    return f"{local:%Y-%m-%d %H:%M:%S %Z}  ({value:%H:%M:%S} UTC)"
+
+
+def _display(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_time(value)
+    return clean(value, 1000)
+
+
+def call_fields(call: Call, now: datetime) -> list[tuple[str, str]]:
+    names = [*_ORDER, *(f.name for f in fields(Call) if f.name not in _ORDER and f.name != "extra")]
+    rows = [(_LABELS.get(name, name), _display(getattr(call, name))) for name in names]
+    rows.insert(_ORDER.index("duration") + 1, ("elapsed", format_elapsed(call.elapsed(now))))
+    rows.extend((clean(key, 60), clean(value, 1000)) for key, value in call.extra)
+    return rows

@@ -1,0 +1,19 @@
+"""Short, safe descriptions of a call for dialogs and notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from calltui.domain.call import Call, format_elapsed
+from calltui.domain.text import clean
+
+
+def short_sid(sid: str) -> str:
+    return f"{sid[:6]}…{sid[-4:]}" if len(sid) > 12 else sid
+
+
+def call_line(call: Call, now: datetime) -> str:
+    """`+1555… → sip:bob@x · in-progress · 1:05 · CA…` with every network value cleaned."""
+    parties = f"{clean(call.from_, 60) or '?'} → {clean(call.to, 60) or '?'}"
+    status = clean(call.status, 20) or "unknown"
+    return f"{parties} · {status} · {format_elapsed(call.elapsed(now))} · {call.sid}"

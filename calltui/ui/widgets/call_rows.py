@@ -1,0 +1,317 @@
+"""The call table's row model: calls by SID, their display order (filter + sort), lingering ended calls.
+
+Pure bookkeeping, no Textual. Costs are what keep the table live at 10,000 calls:
+- a poll diff costs O(changed · log rows) plus one O(rows) pass when rows leave the display
+  (never O(rows) per removed row);
+- looking up the call at a display index is O(1), the index of a call O(log rows).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from itertools import chain
+
+from calltui.domain.call import ALL_STATUSES, ENDED_STATUSES, Call
+from calltui.domain.diff import PollDiff
+from calltui.ui.widgets.call_columns import COLUMN_KEYS, RowTexts, safe_text, started_at
+
+DEFAULT_SORT = "started"
+_STATUS_RANK = {status: rank for rank, status in enumerate(ALL_STATUSES)}
+# Above this many rows to (re)place, one sort of the whole order beats a binary insertion each.
+_INSORT_MAX = 512
+
+SortKey = tuple[int, object, str]
+
+
+@dataclass(slots=True)
+class Change:
+    """What a model update did, so the widget repaints only what it must."""
+
+    touched: set[str] = field(default_factory=set)
+    """Rows whose content or look changed (including starting or ending to linger)."""
+    reordered: bool = False
+    """Rows entered, left or moved within the display order."""
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def sort_value(call: Call, column: str) -> object:
+    """What `column` sorts `call` by (None: unknown). Values of one column compare with each other."""
+    if column == "started":
+        return _timestamp(started_at(call))
+    if column == "duration":
+        if call.status in ENDED_STATUSES and call.duration is not None:
+            return (0, float(call.duration))
+        began = _timestamp(started_at(call))
+        # A live call's duration grows every second: ordering live calls by start keeps the order
+        # stable between polls (later start = shorter); they sort after calls with a final duration.
+        return None if began is None else (1, -began)
+    if column == "status":
+        if call.status is None:
+            return None
+        return (_STATUS_RANK.get(call.status, len(_STATUS_RANK)), safe_text(call.status))
+    raw = {"direction": call.direction, "from": call.from_, "to": call.to, "sid": call.sid}[column]
+    return None if raw is None else safe_text(raw).casefold()
+
+
+class RowModel:
+    """Calls by SID and the order the table shows them in.
+
+    The order is kept ascending by sort key in `_asc`; a descending table reads it back to front, so
+    both directions share one sorted list and `bisect`.
+    """
+
+    def __init__(self, *, linger: float = 5.0, tz: tzinfo | None = None) -> None:
+        self.linger = timedelta(seconds=max(0.0, linger))
+        self.keep_ended = False
+        """Recent-calls view: ended calls are what is shown, so they stay instead of lingering."""
+        self.tz = tz
+        self.sort_column = DEFAULT_SORT
+        self.descending = True  # newest first, like Twilio's own list order
+        self.filter_text = ""
+        self._needle = ""
+        self._calls: dict[str, Call] = {}
+        self._keys: dict[str, SortKey] = {}
+        self._texts: dict[str, RowTexts] = {}  # filled lazily: only shown or filtered rows need text
+        self._asc: list[str] = []
+        self._shown: set[str] = set()
+        self._linger_until: dict[str, datetime] = {}
+        self._counts: Counter[str] = Counter()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._asc)
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self._calls
+
+    def get(self, sid: str) -> Call | None:
+        return self._calls.get(sid)
+
+    def sid_at(self, index: int) -> str:
+        """The SID at display `index` (0 = top). Raises IndexError outside 0..len-1."""
+        if not 0 <= index < len(self._asc):
+            raise IndexError(index)
+        return self._asc[-1 - index] if self.descending else self._asc[index]
+
+    def index_of(self, sid: str) -> int | None:
+        """Display index of `sid`, None when it is not shown (unknown or filtered out)."""
+        if sid not in self._shown:
+            return None
+        i = bisect.bisect_left(self._asc, self._keys[sid], key=self._keys.__getitem__)
+        return len(self._asc) - 1 - i if self.descending else i
+
+    def window(self, start: int, count: int) -> list[str]:
+        """SIDs at display indexes start..start+count-1 (fewer at the end)."""
+        n = len(self._asc)
+        start = max(0, start)
+        stop = min(n, start + max(0, count))
+        if start >= stop:
+            return []
+        if self.descending:
+            return self._asc[n - stop : n - start][::-1]
+        return self._asc[start:stop]
+
+    def sids(self) -> list[str]:
+        """Every shown SID in display order."""
+        return self._asc[::-1] if self.descending else list(self._asc)
+
+    def texts(self, sid: str) -> RowTexts:
+        texts = self._texts.get(sid)
+        if texts is None:
+            texts = self._texts[sid] = RowTexts.of(self._calls[sid], self.tz)
+        return texts
+
+    def is_lingering(self, sid: str) -> bool:
+        return sid in self._linger_until
+
+    def counts(self) -> dict[str, int]:
+        """Rows by status, lingering rows excluded (a missing status counts under "")."""
+        return {status: n for status, n in self._counts.items() if n > 0}
+
+    # --- updating ------------------------------------------------------------------------------
+
+    def set_calls(self, calls: Iterable[Call], now: datetime) -> None:
+        """Replace every row (first fill, view switch). Ended calls start to linger unless `keep_ended`."""
+        self._calls = {call.sid: call for call in calls}
+        self._texts.clear()
+        self._linger_until.clear()
+        self._counts.clear()
+        for sid, call in self._calls.items():
+            if self._ends(call):
+                self._linger_until[sid] = now + self.linger
+            else:
+                self._counts[call.status or ""] += 1
+        self._resort()
+
+    def apply(self, diff: PollDiff, now: datetime) -> Change:
+        """Apply one poll: new and changed calls take their place, removed calls start to linger."""
+        change = Change()
+        leaving: set[str] = set()  # to take out of the display order (in one pass)
+        entering: list[str] = []  # to (re)insert, after `leaving` is gone
+        until = now + self.linger
+        # The hot loop of a poll (every changed call): attributes are bound to locals on purpose.
+        calls, keys, shown, lingering, counts = (
+            self._calls,
+            self._keys,
+            self._shown,
+            self._linger_until,
+            self._counts,
+        )
+        key_of, matches, touched = self._key, self._matches, change.touched
+        keep_ended = self.keep_ended
+        for call in chain(diff.added, diff.changed):
+            sid = call.sid
+            old = calls.get(sid)
+            if old is not None and sid not in lingering:
+                counts[old.status or ""] -= 1
+            calls[sid] = call
+            self._texts.pop(sid, None)
+            touched.add(sid)
+            if not keep_ended and call.status in ENDED_STATUSES:
+                lingering.setdefault(sid, until)
+            elif sid in lingering:
+                del lingering[sid]  # removed earlier, seen again: a live row again
+            if sid not in lingering:
+                counts[call.status or ""] += 1
+            key = key_of(call)
+            if sid in shown:
+                if key == keys[sid] and matches(sid):
+                    continue  # stays where it is: only its line needs repainting
+                leaving.add(sid)
+            keys[sid] = key
+            if matches(sid):
+                entering.append(sid)
+        gone: set[str] = set()
+        for sid in diff.removed:
+            if sid not in self._calls or sid in self._linger_until:
+                continue
+            if self.linger:
+                self._count(sid, -1)
+                self._linger_until[sid] = now + self.linger
+                change.touched.add(sid)
+            else:
+                gone.add(sid)
+        if gone:
+            self._forget(gone)
+            leaving |= gone
+            change.touched |= gone
+        if leaving or entering:
+            change.reordered = True
+            self._reorder(leaving, entering)
+        return change
+
+    def expire(self, now: datetime) -> set[str]:
+        """Drop lingering rows whose time is up; returns their SIDs."""
+        gone = {sid for sid, until in self._linger_until.items() if until <= now}
+        if gone:
+            self._forget(gone)
+            self._reorder(gone, [])
+        return gone
+
+    def set_filter(self, text: str) -> bool:
+        """Show only rows whose texts contain `text` (case-insensitive). Returns whether anything changed."""
+        self.filter_text = text
+        needle = text.casefold()
+        if needle == self._needle:
+            return False
+        self._needle = needle
+        self._resort()
+        return True
+
+    def sort_by(self, column: str) -> None:
+        """Sort by `column`; the same column again flips the direction. New columns start ascending,
+        except start time, which starts newest first."""
+        if column not in COLUMN_KEYS:
+            raise KeyError(column)
+        if column == self.sort_column:
+            self.descending = not self.descending
+        else:
+            self.sort_column = column
+            self.descending = column == DEFAULT_SORT
+        self._resort()
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _ends(self, call: Call) -> bool:
+        """Whether `call` should linger: it has definitely ended (an unknown status is not an end)."""
+        return not self.keep_ended and call.status in ENDED_STATUSES  # (inlined in `apply`)
+
+    def _count(self, sid: str, delta: int) -> None:
+        if sid in self._calls and sid not in self._linger_until:
+            self._counts[self._calls[sid].status or ""] += delta
+
+    def _key(self, call: Call) -> SortKey:
+        value = sort_value(call, self.sort_column)
+        # Unknown values go to the bottom in both directions; the SID breaks ties, so keys are unique
+        # and bisect finds exactly one row.
+        # (None never meets a real value: they differ in rank, and tuples compare equal items first.)
+        missing = value is None
+        rank = int(missing) if not self.descending else int(not missing)
+        return (rank, value, call.sid)
+
+    def _matches(self, sid: str) -> bool:
+        return not self._needle or self._needle in self.texts(sid).haystack
+
+    def _forget(self, sids: set[str]) -> None:
+        for sid in sids:
+            self._count(sid, -1)
+            del self._calls[sid]
+            self._texts.pop(sid, None)
+            self._linger_until.pop(sid, None)
+
+    def _reorder(self, leaving: set[str], entering: list[str]) -> None:
+        if leaving & self._shown:
+            # One pass for any number of leavers: removing them one by one would be O(rows) each.
+            self._asc = [sid for sid in self._asc if sid not in leaving]
+            self._shown -= leaving
+        for sid in leaving:
+            if sid not in self._calls:
+                del self._keys[sid]
+        if not entering:
+            return
+        self._shown.update(entering)
+        key = self._keys.__getitem__
+        if len(entering) <= _INSORT_MAX:
+            for sid in entering:
+                bisect.insort(self._asc, sid, key=key)
+        else:
+            self._asc.extend(entering)
+            self._asc.sort(key=key)  # Timsort merges the sorted run and the newcomers
+
+    def _resort(self) -> None:
+        """Recompute every key and the whole order (sort or filter changed, or all rows replaced)."""
+        self._keys = {sid: self._key(call) for sid, call in self._calls.items()}
+        self._asc = sorted((sid for sid in self._calls if self._matches(sid)), key=self._keys.__getitem__)
+        self._shown = set(self._asc)
+
+
+def follow(rows: RowModel, sid: str | None, index: int, top: int, height: int) -> tuple[str | None, int, int]:
+    """Where the cursor and the scroll top go after the rows changed: `(sid, index, top)`.
+
+    The cursor keeps its call and that call keeps its screen row (like htop), so rows arriving or
+    leaving above it do not shift what the engineer is looking at. If its call is no longer shown,
+    the cursor takes the row now at its old index. `height` is the number of rows on screen.
+    """
+    n = len(rows)
+    if n == 0:
+        return None, 0, 0
+    found = rows.index_of(sid) if sid is not None else None
+    if found is None:
+        found = min(max(index, 0), n - 1)
+    else:
+        pass
+    top = min(max(top, 0), max(0, n - max(1, height)))
+    return rows.sid_at(found), found, top

@@ -1,0 +1,484 @@
+"""`CallTable`: the live call table, drawn line by line so a poll costs what changed, not what exists.
+
+Textual's Line API (`ScrollView.render_line`) paints only the rows on screen; the rows themselves live in
+a `RowModel` (by SID, plus a sorted display order). A poll diff repaints only the screen lines whose row
+changed, and the cursor stays on its call like htop's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, tzinfo
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from calltui.domain.call import ENDED_STATUSES, Call, utcnow
+from calltui.domain.diff import PollDiff
+from calltui.ui.widgets.call_columns import (
+    COLUMN_KEYS,
+    Layout,
+    RowCells,
+    duration_cell,
+    header_text,
+    layout_for,
+    row_cells,
+)
+from calltui.ui.widgets.call_rows import RowModel, follow
+
+_STATUS_CLASSES = {
+    "queued": "call-table--status-queued",
+    "ringing": "call-table--status-ringing",
+    "in-progress": "call-table--status-in-progress",
+    **dict.fromkeys(ENDED_STATUSES, "call-table--status-ended"),
+}
+
+
+class _Paint:
+    """What every line of one paint shares: layout, scroll position, styles."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        top: int,
+        base: Style,
+        header_style: Style,
+        header_text: str,
+        component_style: Callable[[str], Style],
+    ) -> None:
+        self.layout = layout
+        self.top = top
+        self.base = base
+        self.blank = Strip.blank(layout.width, base)
+        self.header = self.strip([Segment(header_text, header_style)])
+        self._component_style = component_style
+        self._styles: dict[tuple[str | None, bool, bool], tuple[Style, Style]] = {}
+
+    def styles(self, status_class: str | None, *, lingering: bool, cursor: bool) -> tuple[Style, Style]:
+        """(row style, status cell style): the status colour, then dimming, then the cursor on top."""
+        key = (status_class, lingering, cursor)
+        found = self._styles.get(key)
+        if found is None:
+            row = self.base
+            status = row + self._component_style(status_class) if status_class else row
+            for component, wanted in (("call-table--lingering", lingering), ("call-table--cursor", cursor)):
+                if wanted:
+                    extra = self._component_style(component)
+                    row, status = row + extra, status + extra
+            found = self._styles[key] = (row, status)
+        return found
+
+    def strip(self, segments: list[Segment]) -> Strip:
+        layout = self.layout
+        strip = Strip(segments, max(layout.total, layout.width))
+        # Narrower than the columns need: cut at the right edge rather than squeeze every column.
+        return strip.crop(0, layout.width) if layout.total > layout.width else strip
+
+
+class CallTable(ScrollView, can_focus=True):
+    """The live call table: a fixed header row, then one row per call, the highlighted call tracked by SID."""
+
+    ALLOW_SELECT = False
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Highlight the call above", show=False),
+        Binding("down", "cursor_down", "Highlight the call below", show=False),
+        Binding("pageup", "page_up", "One screen up", show=False),
+        Binding("pagedown", "page_down", "One screen down", show=False),
+        Binding("home,g", "first", "First call", show=False),
+        Binding("end,G", "last", "Last call", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "call-table--header",
+        "call-table--cursor",
+        "call-table--lingering",
+        *_STATUS_CLASSES.values(),
+    }
+
+    DEFAULT_CSS = """
+    CallTable {
+        height: 1fr;
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+        color: $foreground;
+        & > .call-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .call-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .call-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .call-table--status-queued { color: $warning; }
+        & > .call-table--status-ringing { color: $accent; }
+        & > .call-table--status-in-progress { color: $success; }
+        & > .call-table--status-ended { color: $text-muted; }
+        & > .call-table--lingering {
+            color: $text-disabled;
+            text-style: dim;
+        }
+    }
+    """
+
+    class Highlighted(Message):
+        """The highlighted call changed (`sid` is None when the table became empty)."""
+
+        def __init__(self, sid: str | None, call_table: CallTable) -> None:
+            super().__init__()
+            self.sid = sid
+            self.call_table = call_table
+
+        @property
+        def control(self) -> CallTable:
+            return self.call_table
+
+    def __init__(
+        self,
+        *,
+        linger: float = 5.0,
+        tz: tzinfo | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """`linger`: seconds an ended or vanished call stays (dimmed). `tz`: zone for start times
+        (None: the machine's local zone)."""
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._rows = RowModel(linger=linger, tz=tz)
+        self._now = utcnow()  # only a default until the app's first tick/apply says what time it is
+        self._cursor_sid: str | None = None
+        self._cursor_index = 0
+        self._layout: Layout | None = None
+        self._cells: dict[str, RowCells] = {}  # fitted to `_layout`; a row's entry goes when it changes
+        self._anchoring = False
+        self._paint: _Paint | None = None
+
+    # --- what the app reads ------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        """Rows shown (after the filter), lingering rows included."""
+        return len(self._rows)
+
+    @property
+    def visible_sids(self) -> list[str]:
+        """Every shown SID in display order (not only those on screen)."""
+        return self._rows.sids()
+
+    @property
+    def highlighted_sid(self) -> str | None:
+        return self._cursor_sid
+
+    @property
+    def highlighted_call(self) -> Call | None:
+        return None if self._cursor_sid is None else self._rows.get(self._cursor_sid)
+
+    @property
+    def filter_text(self) -> str:
+        return self._rows.filter_text
+
+    @property
+    def sort_column(self) -> str:
+        return self._rows.sort_column
+
+    @property
+    def sort_descending(self) -> bool:
+        return self._rows.descending
+
+    def get_call(self, sid: str) -> Call | None:
+        """The table's record of `sid` (shown, filtered out or lingering), None if unknown."""
+        return self._rows.get(sid)
+
+    def counts_by_status(self) -> dict[str, int]:
+        """Rows by status, lingering rows excluded (a missing status counts under "")."""
+        return self._rows.counts()
+
+    def lingering(self, sid: str) -> bool:
+        """Whether `sid` has ended or vanished and is only waiting to be dropped."""
+        return self._rows.is_lingering(sid)
+
+    # --- what the app changes ----------------------------------------------------------------
+
+    def set_calls(
+        self, calls: Iterable[Call], now: datetime | None = None, *, ended_view: bool = False
+    ) -> None:
+        """Replace every row: first fill or view switch. `ended_view`: ended calls are the point of the
+        view (recent calls), so they stay instead of lingering. The cursor keeps its call if present."""
+        if now is not None:
+            self._now = now
+        self._rows.keep_ended = ended_view
+        self._rows.set_calls(calls, self._now)
+        self._cells.clear()
+        self._settle_all()
+
+    def apply(self, diff: PollDiff, now: datetime) -> None:
+        """Apply one poll's diff; repaints only screen lines whose row changed."""
+        self._now = now
+        top, height = self._top(), self._body_height()
+        before = self._rows.window(top, height)
+        change = self._rows.apply(diff, now)
+        self._forget_cells(change.touched)
+        self._settle(before, top, change.touched, reordered=change.reordered)
+
+    def expire(self, now: datetime) -> set[str]:
+        """Drop lingering rows whose time is up (the app calls this on its tick); returns their SIDs."""
+        top, height = self._top(), self._body_height()
+        before = self._rows.window(top, height)
+        gone = self._rows.expire(now)
+        if gone:
+            self._forget_cells(gone)
+            self._settle(before, top, gone, reordered=True)
+        return gone
+
+    def tick(self, now: datetime) -> None:
+        """The clock moved: expire lingering rows and repaint the rows on screen (live durations)."""
+        self._now = now
+        self.expire(now)
+        height = self._body_height()
+        self.refresh(Region(0, 1, self.size.width, height))
+
+    def set_filter(self, text: str) -> None:
+        """Show only rows containing `text` (case-insensitive) in a shown cell or the caller name."""
+        if self._rows.set_filter(text):
+            self._settle_all()
+
+    def sort_by(self, column: str) -> None:
+        """Sort by a column key (see `call_columns.COLUMN_KEYS`); again on the same column flips the order."""
+        self._rows.sort_by(column)
+        self._settle_all()
+
+    def cycle_sort(self) -> None:
+        """Sort by the next column (left to right, wrapping), in that column's default direction."""
+        columns = list(COLUMN_KEYS)
+        self.sort_by(columns[(columns.index(self._rows.sort_column) + 1) % len(columns)])
+
+    def reverse_sort(self) -> None:
+        """Flip the current sort direction."""
+        self.sort_by(self._rows.sort_column)
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for the help screen."""
+        keys = [(binding.key.replace(",", "/"), binding.description) for binding in self._bindings_help()]
+        return [*keys, ("click", "Highlight a call; on the header, sort by that column")]
+
+    @classmethod
+    def _bindings_help(cls) -> list[Binding]:
+        return [binding for binding in cls.BINDINGS if isinstance(binding, Binding)]
+
+    def move_cursor_to(self, sid: str) -> bool:
+        """Highlight `sid` and scroll it into view; False if it is not shown."""
+        index = self._rows.index_of(sid)
+        if index is None:
+            return False
+        self._move_cursor(index)
+        return True
+
+    # --- keys and mouse ----------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._settle_all()  # rows may have been set before the table was mounted
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(self._cursor_index - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(self._cursor_index + 1)
+
+    def action_page_up(self) -> None:
+        self._move_cursor(self._cursor_index - self._body_height(), scroll_by=-self._body_height())
+
+    def action_page_down(self) -> None:
+        self._move_cursor(self._cursor_index + self._body_height(), scroll_by=self._body_height())
+
+    def action_first(self) -> None:
+        self._move_cursor(0)
+
+    def action_last(self) -> None:
+        self._move_cursor(len(self._rows) - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:  # the header: sort by the clicked column
+            column = self._current_layout().column_at(offset.x)
+            if column is not None:
+                self.sort_by(column)
+            return
+        index = self._top() + offset.y - 1
+        if 0 <= index < len(self._rows):
+            self._move_cursor(index)
+
+    # --- painting ----------------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles and geometry are the same for every line of a paint: look them up once, not per line
+        # (`rich_style` alone walks every ancestor's styles).
+        self._paint = self._paint_context()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def render_line(self, y: int) -> Strip:
+        paint = self._paint or self._paint_context()
+        if y == 0:
+            return paint.header
+        index = paint.top + y - 1
+        if not 0 <= index < len(self._rows):
+            return paint.blank
+        sid = self._rows.sid_at(index)
+        call = self._rows.get(sid)
+        assert call is not None  # the display order only holds known SIDs
+        cells = self._cells.get(sid)
+        if cells is None:
+            cells = self._cells[sid] = row_cells(self._rows.texts(sid), paint.layout)
+        row_style, status_style = paint.styles(
+            _STATUS_CLASSES.get(call.status or ""),
+            lingering=self._rows.is_lingering(sid),
+            cursor=index == self._cursor_index,
+        )
+        segments = [
+            Segment(cells.status, status_style),
+            Segment(cells.middle, row_style),
+            Segment(duration_cell(call, self._now, paint.layout), row_style),
+            Segment(cells.tail, row_style),
+        ]
+        return paint.strip(segments)
+
+    def _paint_context(self) -> _Paint:
+        layout = self._current_layout()
+        header = header_text(layout, self._rows.sort_column, self._rows.descending)
+        return _Paint(
+            layout,
+            self._top(),
+            self.rich_style,
+            self.get_component_rich_style("call-table--header"),
+            header,
+            self.get_component_rich_style,
+        )
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        if self._anchoring:
+            # Re-anchoring after a diff moves rows and scroll offset together: the lines that really
+            # changed are repainted one by one, so skip ScrollView's repaint of the whole widget.
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.position = new_value
+            return
+        super().watch_scroll_y(old_value, new_value)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _current_layout(self) -> Layout:
+        width = self.scrollable_content_region.width
+        if self._layout is None or self._layout.width != width:
+            self._layout = layout_for(width)
+            self._cells.clear()
+        return self._layout
+
+    def _top(self) -> int:
+        """Display index of the first row on screen."""
+        return self.scroll_offset.y
+
+    def _body_height(self) -> int:
+        """Rows on screen (the header takes one line)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _forget_cells(self, sids: Iterable[str]) -> None:
+        for sid in sids:
+            self._cells.pop(sid, None)
+
+    def _set_cursor(self, sid: str | None, index: int) -> None:
+        self._cursor_index = index
+        if sid != self._cursor_sid:
+            self._cursor_sid = sid
+            self.post_message(self.Highlighted(sid, self))
+
+    def _move_cursor(self, index: int, *, scroll_by: int = 0) -> None:
+        """Highlight display `index` (clamped) and scroll just enough to show it."""
+        if not len(self._rows):
+            return
+        index = min(max(index, 0), len(self._rows) - 1)
+        old_index = self._cursor_index
+        self._set_cursor(self._rows.sid_at(index), index)
+        top, height = self._top() + scroll_by, self._body_height()
+        if index < top:
+            top = index
+        elif index >= top + height:
+            top = index - height + 1
+        if top != self._top():
+            self.scroll_to(y=top, animate=False, force=True)  # repaints the whole widget
+        else:
+            self.refresh_lines(old_index + 1)  # +1: the header is virtual line 0
+            self.refresh_lines(index + 1)
+
+    def _settle(self, before: list[str], top: int, touched: set[str], *, reordered: bool) -> None:
+        """After rows changed: keep the cursor on its call, then repaint only the lines that differ."""
+        height = self._body_height()
+        old_cursor_line = self._cursor_index - top
+        if not self.is_mounted:
+            return  # on_mount settles everything
+        if reordered:
+            sid, index, new_top = follow(self._rows, self._cursor_sid, self._cursor_index, top, height)
+            self._resize_rows()
+            self._anchoring = True
+            try:
+                self.scroll_to(y=new_top, animate=False, force=True)
+            finally:
+                self._anchoring = False
+            self._set_cursor(sid, index)
+        after = self._rows.window(self._top(), height)
+        dirty = {
+            line
+            for line in range(max(len(before), len(after)))
+            if line >= len(before)
+            or line >= len(after)
+            or before[line] != after[line]
+            or after[line] in touched
+        }
+        dirty.update((old_cursor_line, self._cursor_index - self._top()))
+        width = self.size.width
+        for line in dirty:
+            if 0 <= line < height:
+                self.refresh(Region(0, line + 1, width, 1))
+
+    def _resize_rows(self) -> None:
+        """Tell the scrolling machinery how many lines there are: the header plus one per row."""
+        size = Size(0, len(self._rows) + 1)
+        if size == self.virtual_size:
+            return
+        if self.show_vertical_scrollbar and size.height > self.container_size.height:
+            # The scrollbar stays, so only it needs to know. Assigning `virtual_size` would lay out and
+            # repaint the whole screen (~15 ms at 10,000 rows) on every poll, to find nothing moved.
+            self.set_reactive(CallTable.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+        else:
+            self.virtual_size = size  # the scrollbar appears or goes: the width changes, lay out
+
+    def _settle_all(self) -> None:
+        """After a change that reorders everything (fill, filter, sort): re-anchor and repaint all."""
+        sid, index, top = follow(
+            self._rows, self._cursor_sid, self._cursor_index, self._top(), self._body_height()
+        )
+        self._set_cursor(sid, index)
+        if self.is_mounted:
+            self._resize_rows()
+            self.scroll_to(y=top, animate=False, force=True)
+            self.refresh()

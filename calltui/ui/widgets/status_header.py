@@ -1,0 +1,91 @@
+"""The header line: which account, how many calls by status, how fresh the data is, and the mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from calltui.domain.call import ACTIVE_STATUSES
+from calltui.domain.text import clean
+from calltui.monitor.poller import PollState, View
+from calltui.ui.describe import short_sid
+
+STATUS_STYLES = {"queued": "yellow", "ringing": "cyan", "in-progress": "green"}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderModel:
+    account_sid: str
+    friendly_name: str | None = None
+    view: View = View.ACTIVE
+    counts: Mapping[str, int] | None = None
+    poll: PollState = PollState()
+    read_only: bool = False
+    filter_text: str = ""
+    shown: int = 0
+
+
+def _age(since: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - since).total_seconds()))
+    return f"{seconds}s" if seconds < 120 else f"{seconds // 60}m"
+
+
+def header_text(model: HeaderModel, now: datetime) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if model.read_only:
+        text.append(" READ-ONLY ", style="bold black on yellow")
+        text.append(" ")
+    text.append(short_sid(model.account_sid), style="bold")
+    if model.friendly_name:
+        text.append(f" {clean(model.friendly_name, 40)}")
+    text.append("  │  ")
+    text.append("active calls" if model.view is View.ACTIVE else "ended in the last hour", style="bold")
+    counts = model.counts or {}
+    if model.view is View.ACTIVE:
+        for status in ACTIVE_STATUSES:
+            text.append(f"  {counts.get(status, 0)} ", style="bold")
+            text.append(status, style=STATUS_STYLES[status])
+    else:
+        text.append(f"  {sum(counts.values())}", style="bold")
+    if model.filter_text:
+        text.append(f"  │  filter “{clean(model.filter_text, 30)}”: {model.shown} shown", style="italic")
+    text.append("  │  ")
+    text.append_text(freshness_text(model.poll, now))
+    return text
+
+
+def freshness_text(poll: PollState, now: datetime) -> Text:
+    """`updated 12:00:01` when fresh; a loud STALE/STOPPED badge with the reason when not."""
+    if poll.error is None:
+        if poll.last_ok is None:
+            return Text("loading…", style="dim")
+        return Text(f"updated {poll.last_ok.astimezone():%H:%M:%S}", style="dim")
+    age = f" {_age(poll.last_ok, now)}" if poll.last_ok else ""
+    reason = clean(poll.error.summary(), 120)
+    if poll.stopped:
+        return Text(f" STOPPED{age} ", style="bold white on red") + Text(
+            f" {reason} — polling stopped; fix credentials, then ctrl+r", style="red"
+        )
+    retry = f"retry in {max(0, int((poll.retry_at - now).total_seconds()))}s" if poll.retry_at else "retrying"
+    return Text(f" STALE{age} ", style="bold black on dark_orange") + Text(f" {reason} — {retry}", style="yellow")
+
+
+class StatusHeader(Widget):
+    """Renders a HeaderModel; the app replaces the model, the tick refreshes the ages."""
+
+    DEFAULT_CSS = "StatusHeader { height: 1; }"
+
+    model: reactive[HeaderModel | None] = reactive(None, layout=False)
+
+    def __init__(self, clock: Callable[[], datetime], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._clock = clock
+
+    def render(self) -> Text:
+        return header_text(self.model, self._clock()) if self.model else Text("calltui")

@@ -1,0 +1,72 @@
+"""Shared fixtures: a simulator on the test's loop, a real gateway to it over HTTP, and the app."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from calltui.gateway import TwilioGateway
+from calltui.monitor.audit import AuditLog
+from calltui.monitor.history import UrlHistory
+from calltui.secret import Secret
+from calltui.settings import Settings
+from calltui.simulator import Simulator
+from calltui.ui.app import CallTuiApp
+from sim_helpers import Clock
+
+# Local time shows in the table and details; pin it so snapshots and assertions are stable.
+os.environ["TZ"] = "UTC"
+time.tzset()
+
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "tok-" + "s3cr3t" * 5
+FROZEN_NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(FROZEN_NOW)
+
+
+@pytest.fixture
+async def sim(clock: Clock) -> AsyncIterator[Simulator]:
+    simulator = Simulator(
+        account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, seed=1, initial_calls=0, traffic=False,
+        friendly_name="Test account", clock=clock,
+    )
+    await simulator.start("127.0.0.1", 0)
+    try:
+        yield simulator
+    finally:
+        await simulator.stop()
+
+
+def make_settings(base_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "account_sid": ACCOUNT_SID, "username": ACCOUNT_SID, "secret": Secret(AUTH_TOKEN),
+        "api_url": base_url, "interval": 3600.0, "request_timeout": 5.0, "linger": 5.0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., CallTuiApp]:
+    """Builds an app on the simulator. The poll interval is an hour: tests poll on purpose (see `poll`)."""
+
+    def build(*, read_only: bool = False, linger: float = 5.0, **overrides: object) -> CallTuiApp:
+        assert sim.base_url
+        settings = make_settings(sim.base_url, read_only=read_only, linger=linger, **overrides)
+        audit = AuditLog(tmp_path / "audit.jsonl")
+        audit.open()
+        return CallTuiApp(
+            TwilioGateway(settings), account_sid=ACCOUNT_SID, audit=audit, history=UrlHistory(None),
+            interval=settings.interval, read_only=read_only, linger=linger, clock=clock,
+        )
+
+    return build

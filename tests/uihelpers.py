@@ -1,0 +1,32 @@
+"""Waiting for the app without sleeping on the clock: bounded loops over Pilot pauses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from calltui.ui.app import CallTuiApp
+
+_STEPS = 500  # x 10 ms: generous for a loaded CI machine, but never an endless wait
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "condition") -> None:
+    for _ in range(_STEPS):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def poll(app: CallTuiApp, pilot: Pilot) -> None:
+    """Ask for a poll now and wait until it has been applied to the table."""
+    before = app.polls_completed
+    app.action_refresh_now()
+    await until(pilot, lambda: app.polls_completed > before, "a poll")
+    await pilot.pause()
+
+
+async def first_poll(app: CallTuiApp, pilot: Pilot) -> None:
+    await until(pilot, lambda: app.polls_completed >= 1, "the first poll")
+    await pilot.pause()
