@@ -173,7 +173,9 @@ async def test_filter_narrows_keeps_matching_cursor_and_restores() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 12)) as pilot:
         table = app.table
-        table.set_calls([call(1), call(2, caller_name="Ada Lovelace"), call(3, direction="outbound-api")], NOW)
+        table.set_calls(
+            [call(1), call(2, caller_name="Ada Lovelace"), call(3, direction="outbound-api")], NOW
+        )
         await pilot.pause()
         await pilot.press("down")
         table.set_filter("lovelace")
@@ -283,7 +285,15 @@ async def test_hostile_strings_render_literally_at_exact_width(width: int) -> No
     async with app.run_test(size=(width, 2 + len(HOSTILE))) as pilot:
         table = app.table
         calls = [
-            Call(sid=sid(n), status=text, direction=text, from_=text, to=text, caller_name=text, date_created=NOW)
+            Call(
+                sid=sid(n),
+                status=text,
+                direction=text,
+                from_=text,
+                to=text,
+                caller_name=text,
+                date_created=NOW,
+            )
             for n, text in enumerate(HOSTILE)
         ]
         table.set_calls([*calls, Call(sid="[b]" + "\x1b[1m" + "名" * 40)], NOW)
@@ -298,7 +308,9 @@ async def test_hostile_strings_render_literally_at_exact_width(width: int) -> No
 
 
 def hostile_text() -> st.SearchStrategy[str]:
-    markup = st.sampled_from(["[b]", "[/]", "[link=x]", "[bold red]", "[@click=quit]", "\x1b[31m", "\x00", "😀"])
+    markup = st.sampled_from(
+        ["[b]", "[/]", "[link=x]", "[bold red]", "[@click=quit]", "\x1b[31m", "\x00", "😀"]
+    )
     return st.one_of(
         st.text(max_size=40),
         st.text(st.characters(codec="utf-8"), max_size=300),
@@ -313,8 +325,10 @@ def optional(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
 _dates = optional(st.datetimes(timezones=st.just(UTC)))
 _calls = st.builds(
     Call,
-    sid=hostile_text(),
-    status=optional(st.one_of(hostile_text(), st.sampled_from(["queued", "ringing", "in-progress", "completed"]))),
+    sid=st.one_of(st.sampled_from(["CA1", "CA2", ""]), hostile_text()),  # repeats: a SID twice in one poll
+    status=optional(
+        st.one_of(hostile_text(), st.sampled_from(["queued", "ringing", "in-progress", "completed"]))
+    ),
     direction=optional(hostile_text()),
     from_=optional(hostile_text()),
     to=optional(hostile_text()),
@@ -337,10 +351,20 @@ async def test_property_any_call_renders_at_exact_width_and_literally() -> None:
 
         # Hypothesis drives a plain synchronous check against the one mounted table.
         @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-        @given(calls=st.lists(_calls, max_size=8), token=_TOKENS, tail=hostile_text(), column=st.sampled_from(["from_", "to"]))
+        @given(
+            calls=st.lists(_calls, max_size=8),
+            token=_TOKENS,
+            tail=hostile_text(),
+            column=st.sampled_from(["from_", "to"]),
+        )
         def check(calls: list[Call], token: str, tail: str, column: str) -> None:
             marked = Call(sid="CA-marked", status="ringing", **{column: token + tail})  # type: ignore[arg-type]
-            table.set_calls([*calls, marked], NOW)
+            half = len(calls) // 2
+            table.set_calls(calls[:half], NOW)
+            diff = PollDiff(added=(*calls[half:], marked), removed=tuple(c.sid for c in calls[:1]))
+            table.apply(diff, NOW)
+            # Each call once, none lost (checked before sorting, which rebuilds the order from scratch).
+            assert sorted(table.visible_sids) == sorted({c.sid for c in (*calls, marked)})
             table.sort_by("status")
             table.tick(NOW)
             rendered = lines(table)

@@ -87,6 +87,17 @@ def test_a_lingering_call_seen_again_is_live_again() -> None:
     assert rows.counts() == {"ringing": 1, "in-progress": 1}
 
 
+def test_a_sid_twice_in_one_diff_is_one_row() -> None:
+    rows = model(call(1))
+    rows.apply(PollDiff(added=(call(2), call(2, status="ringing", age=0)), changed=(call(2, age=3),)), NOW)
+    assert rows.sids() == [sid(1), sid(2)]
+    assert rows.get(sid(2)).status == "in-progress"  # type: ignore[union-attr]  # the last record wins
+    gone = RowModel(linger=0)
+    gone.set_calls([call(1)], NOW)
+    gone.apply(PollDiff(added=(call(2),), removed=(sid(2),)), NOW)  # a malformed diff must not break order
+    assert gone.sids() == [sid(1)]
+
+
 def test_no_linger_drops_at_once_and_ended_view_keeps_ended_calls() -> None:
     rows = model(call(1), call(2), linger=0)
     rows.apply(PollDiff(removed=(sid(1),)), NOW)
@@ -139,7 +150,9 @@ def test_sort_toggles_and_unknown_values_stay_at_the_bottom() -> None:
 
 
 def test_status_sorts_by_lifecycle_and_every_column_sorts() -> None:
-    rows = model(call(1, status="completed"), call(2, status="queued"), call(3, status="odd"), call(4, status=None))
+    rows = model(
+        call(1, status="completed"), call(2, status="queued"), call(3, status="odd"), call(4, status=None)
+    )
     rows.sort_by("status")
     assert rows.sids() == [sid(2), sid(1), sid(3), sid(4)]
     for column in COLUMN_KEYS:

@@ -30,3 +30,9 @@ async def poll(app: CallTuiApp, pilot: Pilot) -> None:
 async def first_poll(app: CallTuiApp, pilot: Pilot) -> None:
     await until(pilot, lambda: app.polls_completed >= 1, "the first poll")
     await pilot.pause()
+
+
+def table_text(app: CallTuiApp) -> str:
+    """What the call table shows on screen now, line by line, as plain text."""
+    table = app.table
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))

@@ -106,7 +106,7 @@ def redact(error: GatewayError, secret: str) -> GatewayError:
 def detach(error: GatewayError) -> GatewayError:
     """`error` without traceback or chained exceptions: SDK frames hold the credentials in their locals,
     and a crash report that prints locals must not show them."""
-    pass
+    error.__traceback__ = None
     error.__context__ = None
     error.__cause__ = None
     return error

@@ -44,8 +44,8 @@ def build_app(sim: Simulator) -> web.Application:
 
 
 async def _form(request: web.Request) -> dict[str, str]:
-    """The form fields of a POST (first value of each; file parts ignored); {} for other methods."""
-    if request.method != "POST":
+    """The fields of a form-encoded POST (first value of each). Twilio reads no other body: {} otherwise."""
+    if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
         return {}
     fields: dict[str, str] = {}
     for key, value in (await request.post()).items():

@@ -47,28 +47,30 @@ class TrafficGenerator:
     # -- population -------------------------------------------------------------------------------------
 
     def populate(self, count: int, now: datetime) -> None:
-        """`count` live calls begun in the last few minutes: mostly talking, some ringing or queued, and
-        some <Dial> legs of talking inbound calls."""
+        """`count` live calls begun in the last few minutes: about 8% queued, 12% ringing, 12% <Dial> legs
+        of talking inbound calls, the rest talking."""
         rng = self.rng
+        queued, ringing, legs = round(count * 0.08), round(count * 0.12), round(count * 0.12)
         dialable: list[tuple[str, datetime]] = []  # talking inbound calls with no leg yet, and when answered
-        for _ in range(count):
-            roll = rng.random()
-            if roll < 0.12 and dialable:
+        for _ in range(count - queued - ringing - legs):
+            created = now - timedelta(seconds=rng.uniform(15, 900))
+            raw = self._arrival(created, inbound=rng.random() < 0.6)
+            if raw["status"] == "queued":
+                lifecycle.ring(self.store, raw["sid"], created + timedelta(seconds=1))
+            answered_at = created + timedelta(seconds=rng.uniform(2, 10))
+            self._answer(raw["sid"], answered_at)
+            if raw["direction"] == "inbound":
+                dialable.append((raw["sid"], answered_at))
+        for _ in range(legs):
+            if dialable:
                 parent, answered_at = dialable.pop(rng.randrange(len(dialable)))
                 self._child(parent, answered_at + timedelta(seconds=1), answered=True)
-            elif roll < 0.20:
-                self._arrival(now - timedelta(seconds=rng.uniform(0, 3)), inbound=False)
-            elif roll < 0.32:
-                self._arrival(now - timedelta(seconds=rng.uniform(1, 15)), inbound=True)
             else:
-                created = now - timedelta(seconds=rng.uniform(15, 900))
-                raw = self._arrival(created, inbound=rng.random() < 0.6)
-                if raw["status"] == "queued":
-                    lifecycle.ring(self.store, raw["sid"], created + timedelta(seconds=1))
-                answered_at = created + timedelta(seconds=rng.uniform(2, 10))
-                self._answer(raw["sid"], answered_at)
-                if raw["direction"] == "inbound":
-                    dialable.append((raw["sid"], answered_at))
+                self._arrival(now - timedelta(seconds=rng.uniform(1, 15)), inbound=True)
+        for _ in range(ringing):
+            self._arrival(now - timedelta(seconds=rng.uniform(1, 15)), inbound=True)
+        for _ in range(queued):
+            self._arrival(now - timedelta(seconds=rng.uniform(0, 3)), inbound=False)
 
     # -- one tick ---------------------------------------------------------------------------------------
 

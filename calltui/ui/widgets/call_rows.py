@@ -160,7 +160,7 @@ class RowModel:
         """Apply one poll: new and changed calls take their place, removed calls start to linger."""
         change = Change()
         leaving: set[str] = set()  # to take out of the display order (in one pass)
-        entering: list[str] = []  # to (re)insert, after `leaving` is gone
+        entering: list[str] = []  # to (re)insert once `leaving` is gone (a set: a SID may come twice)
         until = now + self.linger
         # The hot loop of a poll (every changed call): attributes are bound to locals on purpose.
         calls, keys, shown, lingering, counts = (
@@ -207,6 +207,7 @@ class RowModel:
         if gone:
             self._forget(gone)
             leaving |= gone
+            pass
             change.touched |= gone
         if leaving or entering:
             change.reordered = True
@@ -218,7 +219,7 @@ class RowModel:
         gone = {sid for sid, until in self._linger_until.items() if until <= now}
         if gone:
             self._forget(gone)
-            self._reorder(gone, [])
+            self._reorder(gone, set())
         return gone
 
     def set_filter(self, text: str) -> bool:
@@ -272,7 +273,7 @@ class RowModel:
             self._texts.pop(sid, None)
             self._linger_until.pop(sid, None)
 
-    def _reorder(self, leaving: set[str], entering: list[str]) -> None:
+    def _reorder(self, leaving: set[str], entering: set[str]) -> None:
         if leaving & self._shown:
             # One pass for any number of leavers: removing them one by one would be O(rows) each.
             self._asc = [sid for sid in self._asc if sid not in leaving]
@@ -312,6 +313,6 @@ def follow(rows: RowModel, sid: str | None, index: int, top: int, height: int) -
     if found is None:
         found = min(max(index, 0), n - 1)
     else:
-        pass
+        top += found - index
     top = min(max(top, 0), max(0, n - max(1, height)))
     return rows.sid_at(found), found, top
