@@ -58,18 +58,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     warning = env_file_warning(env_file)
     if warning:
+        # Printed for scripts, and shown again inside the app, which hides stderr once it draws.
         print(f"calltui: warning: {warning}", file=sys.stderr)
-    return _demo(settings) if settings.demo else _run(settings)
+    warnings = [warning] if warning else []
+    return _demo(settings, warnings) if settings.demo else _run(settings, warnings)
 
 
-def _run(settings: Settings, demo_simulator: object | None = None) -> int:
+def _run(settings: Settings, warnings: list[str]) -> int:
     from calltui.ui.run import run_app  # Imported late: --help, --version and config errors stay fast.
 
-    result = run_app(settings, demo_simulator=demo_simulator)
-    return result if isinstance(result, int) else 0
+    return run_app(settings, warnings)
 
 
-def _demo(settings: Settings) -> int:
+def _demo(settings: Settings, warnings: list[str]) -> int:
     """Run the app against an embedded simulator that knows the generated demo credentials."""
     from calltui.simulator import Simulator
 
@@ -84,7 +85,7 @@ def _demo(settings: Settings) -> int:
     )
     base_url = simulator.start_in_thread(DEMO_HOST, 0)
     try:
-        return _run(replace(settings, api_url=base_url), simulator)
+        return _run(replace(settings, api_url=base_url), warnings)
     finally:
         simulator.stop_thread()
 

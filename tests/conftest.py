@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sim_helpers import Clock
 
 from calltui.gateway import TwilioGateway
 from calltui.monitor.audit import AuditLog
@@ -17,7 +18,6 @@ from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
-from sim_helpers import Clock
 
 # Local time shows in the table and details; pin it so snapshots and assertions are stable.
 os.environ["TZ"] = "UTC"
@@ -36,8 +36,13 @@ def clock() -> Clock:
 @pytest.fixture
 async def sim(clock: Clock) -> AsyncIterator[Simulator]:
     simulator = Simulator(
-        account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, seed=1, initial_calls=0, traffic=False,
-        friendly_name="Test account", clock=clock,
+        account_sid=ACCOUNT_SID,
+        auth_token=AUTH_TOKEN,
+        seed=1,
+        initial_calls=0,
+        traffic=False,
+        friendly_name="Test account",
+        clock=clock,
     )
     await simulator.start("127.0.0.1", 0)
     try:
@@ -48,8 +53,13 @@ async def sim(clock: Clock) -> AsyncIterator[Simulator]:
 
 def make_settings(base_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
-        "account_sid": ACCOUNT_SID, "username": ACCOUNT_SID, "secret": Secret(AUTH_TOKEN),
-        "api_url": base_url, "interval": 3600.0, "request_timeout": 5.0, "linger": 5.0,
+        "account_sid": ACCOUNT_SID,
+        "username": ACCOUNT_SID,
+        "secret": Secret(AUTH_TOKEN),
+        "api_url": base_url,
+        "interval": 3600.0,
+        "request_timeout": 5.0,
+        "linger": 5.0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -65,8 +75,14 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
         audit = AuditLog(tmp_path / "audit.jsonl")
         audit.open()
         return CallTuiApp(
-            TwilioGateway(settings), account_sid=ACCOUNT_SID, audit=audit, history=UrlHistory(None),
-            interval=settings.interval, read_only=read_only, linger=linger, clock=clock,
+            TwilioGateway(settings),
+            account_sid=ACCOUNT_SID,
+            audit=audit,
+            history=UrlHistory(None),
+            interval=settings.interval,
+            read_only=read_only,
+            linger=linger,
+            clock=clock,
         )
 
     return build

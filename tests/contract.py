@@ -88,7 +88,9 @@ def _is_currency(value: object) -> bool:
 
 
 def _is_uri_map(value: object) -> bool:
-    return not isinstance(value, dict) or all(isinstance(v, str) and v.startswith("/") for v in value.values())
+    return not isinstance(value, dict) or all(
+        isinstance(v, str) and v.startswith("/") for v in value.values()
+    )
 
 
 @functools.cache
@@ -156,7 +158,9 @@ def validate_response(
             raise ContractError(f"{method} {path} -> {status} is not in the spec: {exc}") from None
         check_error_envelope(status, body)
     except Exception as exc:
-        raise ContractError(f"{method} {path} -> {status}: response breaks the spec: {_explain(exc)}") from exc
+        raise ContractError(
+            f"{method} {path} -> {status}: response breaks the spec: {_explain(exc)}"
+        ) from exc
 
 
 def check_error_envelope(status: int, body: bytes) -> None:
@@ -205,7 +209,9 @@ def validate_exchanges(exchanges: Iterable[ExchangeLike]) -> int:
         except ContractError as exc:
             failures.append(str(exc))
     if failures:
-        raise ContractError(f"{len(failures)} of {count} exchanges break the contract:\n" + "\n".join(failures))
+        raise ContractError(
+            f"{len(failures)} of {count} exchanges break the contract:\n" + "\n".join(failures)
+        )
     return count
 
 

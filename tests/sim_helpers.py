@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+import contract
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
-import contract
 from calltui.simulator import Simulator
 
 ACCOUNT = "AC" + "1" * 32

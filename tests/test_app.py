@@ -1,4 +1,4 @@
-"""The monitor, driven like an engineer would: keys through Textual's Pilot, calls in the simulator over HTTP."""
+"""The monitor driven like an engineer would: keys through the Pilot, calls in the simulator over HTTP."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from sim_helpers import Clock
+from uihelpers import first_poll, poll, until
+
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.redirect import RedirectScreen
-from sim_helpers import Clock
-from uihelpers import first_poll, poll, until
 
 SIZE = (120, 30)
 
@@ -29,7 +30,9 @@ def notices(app: CallTuiApp) -> str:
     return "\n".join(str(n.message) for n in app._notifications)
 
 
-async def test_rows_appear_and_the_header_counts_them(sim: Simulator, make_app: Callable[..., CallTuiApp]) -> None:
+async def test_rows_appear_and_the_header_counts_them(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
     a = sim.add_call(status="in-progress")["sid"]
     b = sim.add_call(status="ringing", direction="outbound-api")["sid"]
     app = make_app()
@@ -183,7 +186,9 @@ async def test_hangup_of_a_ringing_call_cancels_it_with_enter(
         await until(pilot, lambda: sim.call(sid)["status"] == "canceled", "the simulator to cancel it")
 
 
-async def test_cancel_sends_nothing(sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path) -> None:
+async def test_cancel_sends_nothing(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
     sim.add_call()
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -277,9 +282,7 @@ async def test_details_show_every_field_and_the_child_calls(
         assert not isinstance(app.screen, DetailsScreen)
 
 
-async def test_the_recent_view_shows_ended_calls(
-    sim: Simulator, make_app: Callable[..., CallTuiApp]
-) -> None:
+async def test_the_recent_view_shows_ended_calls(sim: Simulator, make_app: Callable[..., CallTuiApp]) -> None:
     live = sim.add_call()["sid"]
     ended = sim.add_call(status="completed")["sid"]
     app = make_app()
@@ -288,7 +291,9 @@ async def test_the_recent_view_shows_ended_calls(
         assert app.table.visible_sids == [live]
         polls = app.polls_completed
         await pilot.press("v")
-        await until(pilot, lambda: app.polls_completed > polls and app.table.row_count == 1, "the recent view")
+        await until(
+            pilot, lambda: app.polls_completed > polls and app.table.row_count == 1, "the recent view"
+        )
         assert app.table.visible_sids == [ended]
         assert not app.table.lingering(ended)
         assert "ended in the last hour" in str(app.query_one("#status").render())

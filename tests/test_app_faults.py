@@ -61,7 +61,9 @@ async def test_a_failing_poll_keeps_the_table_marks_it_stale_and_recovers(
         assert app.poller.state.failures == 0
 
 
-async def test_retry_after_sets_the_next_poll(sim: Simulator, make_app: Callable[..., CallTuiApp], clock) -> None:
+async def test_retry_after_sets_the_next_poll(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], clock
+) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
@@ -159,8 +161,13 @@ async def test_no_secret_reaches_screen_audit_or_errors_after_a_run_with_faults(
     seen: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
-        for kind, params in [("auth", {}), ("status", {"status": 500}), ("latency", {"seconds": 1}),
-                             ("malformed", {}), ("rate_limit", {"retry_after": 1})]:
+        for kind, params in [
+            ("auth", {}),
+            ("status", {"status": 500}),
+            ("latency", {"seconds": 1}),
+            ("malformed", {}),
+            ("rate_limit", {"retry_after": 1}),
+        ]:
             sim.faults.clear()
             sim.faults.add(kind, **params)
             await poll(app, pilot)
@@ -183,8 +190,10 @@ async def test_odd_and_hostile_values_are_shown_literally(
     sim: Simulator, make_app: Callable[..., CallTuiApp]
 ) -> None:
     hostile = sim.add_call(
-        from_="[link=https://evil.example]click[/link]", to="sip:\x1b[31mred\x1b[0m@example.com",
-        caller_name="[/bold]", direction="sideways",
+        from_="[link=https://evil.example]click[/link]",
+        to="sip:\x1b[31mred\x1b[0m@example.com",
+        caller_name="[/bold]",
+        direction="sideways",
     )["sid"]
     nulls = sim.add_call()["sid"]
     sim.set_call(nulls, start_time=None, duration=None, to=None, from_=None, price=None, date_created=None)

@@ -11,8 +11,12 @@ from calltui.monitor.audit import AuditEntry, AuditLog, AuditLogError, read_entr
 
 def entry(n: int, **kw: object) -> AuditEntry:
     values: dict[str, object] = {
-        "time": f"2026-11-28T12:00:0{n}+00:00", "account": "AC" + "1" * 32, "call_sid": "CA" + "2" * 32,
-        "action": "hangup", "parameters": {"Status": "completed"}, "outcome": "ok",
+        "time": f"2026-11-28T12:00:0{n}+00:00",
+        "account": "AC" + "1" * 32,
+        "call_sid": "CA" + "2" * 32,
+        "action": "hangup",
+        "parameters": {"Status": "completed"},
+        "outcome": "ok",
     }
     values.update(kw)
     return AuditEntry(**values)  # type: ignore[arg-type]
@@ -41,7 +45,10 @@ def test_a_torn_last_line_is_skipped_and_does_not_swallow_the_next_entry(tmp_pat
     log.open()
     log.append(entry(3))
     log.close()
-    assert [e["time"] for e in read_entries(path)] == ["2026-11-28T12:00:01+00:00", "2026-11-28T12:00:03+00:00"]
+    assert [e["time"] for e in read_entries(path)] == [
+        "2026-11-28T12:00:01+00:00",
+        "2026-11-28T12:00:03+00:00",
+    ]
 
 
 def test_an_unwritable_log_fails_at_open(tmp_path: Path) -> None:
@@ -53,7 +60,9 @@ def test_an_unwritable_log_fails_at_open(tmp_path: Path) -> None:
 
 def test_a_password_inside_a_url_is_masked(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.jsonl")
-    log.append(entry(1, action="redirect", parameters={"Url": "https://ops:hunter2@example.com/t", "Method": "POST"}))
+    log.append(
+        entry(1, action="redirect", parameters={"Url": "https://ops:hunter2@example.com/t", "Method": "POST"})
+    )
     log.close()
     text = (tmp_path / "audit.jsonl").read_text()
     assert "hunter2" not in text

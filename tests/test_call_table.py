@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import html
+import re
+from datetime import UTC, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from test_call_table_model import NOW, call, sid
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.strip import Strip
 
 from calltui.domain.call import Call
 from calltui.domain.diff import PollDiff
 from calltui.ui.widgets.call_table import CallTable
-
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-def sid(n: int) -> str:
-    return f"CA{n:032x}"
-
-
-def call(n: int, status: str = "in-progress", age: int | None = None, **fields: object) -> Call:
-    """Call number `n`, created `age` seconds ago (default: n seconds, so higher n = older)."""
-    created = NOW - timedelta(seconds=n if age is None else age)
-    values: dict[str, object] = {
-        "status": status,
-        "direction": "inbound",
-        "from_": f"+1555{n:07d}",
-        "to": f"+1666{n:07d}",
-        "date_created": created,
-        "start_time": created,
-    }
-    values.update(fields)
-    return Call(sid=sid(n), **values)  # type: ignore[arg-type]
 
 
 class TableApp(App[None]):
@@ -61,6 +44,25 @@ def width_of(strip: Strip) -> int:
 
 def lines(table: CallTable) -> list[Strip]:
     return [table.render_line(y) for y in range(table.scrollable_content_region.height)]
+
+
+_SVG_TEXT = re.compile(r'clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>')
+
+
+def screen_lines(app: App[None], width: int) -> list[str]:
+    """The terminal's first `width` columns, line by line, read back from Textual's screenshot (SVG)."""
+    found: dict[int, str] = {}
+    for number, text in _SVG_TEXT.findall(app.export_screenshot()):
+        found[int(number)] = found.get(int(number), "") + html.unescape(text).replace("\xa0", " ")
+    return [found.get(n, "")[:width].rstrip() for n in range(max(found, default=-1) + 1)]
+
+
+async def assert_screen_is_current(app: TableApp, pilot: Pilot[None]) -> None:
+    """The screen (text and styles) equals a from-scratch repaint: no changed line was left stale."""
+    live = app.export_screenshot()
+    app.table.refresh()
+    await pilot.pause()
+    assert app.export_screenshot() == live
 
 
 def screen_row_of(table: CallTable, call_sid: str) -> int:
@@ -94,12 +96,20 @@ async def test_call_added_above_cursor_keeps_cursor_and_its_screen_row() -> None
         target = sid(13)
         assert table.highlighted_sid == target
         row_before = screen_row_of(table, target)
+        width = table.scrollable_content_region.width  # the scrollbar's thumb may move; the rows must not
+        screen_before = screen_lines(app, width)
+        assert "+15550000013" in screen_before[row_before]
         table.apply(PollDiff(added=(call(1), call(2))), NOW)  # newer: sorted above the cursor
         await pilot.pause()
         assert table.highlighted_sid == target
         assert table.visible_sids.index(target) == 5
         assert screen_row_of(table, target) == row_before
-        assert "+15550000013" in table.render_line(row_before).text
+        assert screen_lines(app, width) == screen_before  # the new rows wait above it
+        # One lands inside the screen, above the cursor: lines above it shift, the cursor's line holds.
+        table.apply(PollDiff(added=(call(100, age=12),), removed=(sid(30),)), NOW)
+        await pilot.pause()
+        assert screen_row_of(table, target) == row_before
+        await assert_screen_is_current(app, pilot)
         assert app.highlights == [sid(10), sid(11), sid(12), sid(13)]  # no message for the shift
 
 
@@ -120,6 +130,7 @@ async def test_status_change_recolours_row_without_moving_cursor() -> None:
         assert status_segment.text.startswith("in-progress")
         assert status_segment.style.color == in_progress
         assert table.highlighted_sid == sid(1)
+        assert "ringing" not in app.export_screenshot()  # the changed line was repainted on screen
 
 
 async def test_ended_call_lingers_dimmed_then_goes() -> None:
@@ -141,6 +152,8 @@ async def test_ended_call_lingers_dimmed_then_goes() -> None:
         await pilot.pause()
         assert table.visible_sids == [sid(1), sid(3)]
         assert table.get_call(sid(2)) is None
+        assert "+15550000002" not in app.export_screenshot()
+        await assert_screen_is_current(app, pilot)
 
 
 async def test_removing_highlighted_call_moves_cursor_to_same_index() -> None:
@@ -158,11 +171,14 @@ async def test_removing_highlighted_call_moves_cursor_to_same_index() -> None:
         await pilot.pause()
         assert table.highlighted_sid == sid(4)
         assert table.visible_sids.index(sid(4)) == 2
+        await assert_screen_is_current(app, pilot)
         assert app.highlights[-1] == sid(4)
-        table.apply(PollDiff(removed=(sid(4), sid(5))), NOW)
+        await pilot.press("end")
+        table.apply(PollDiff(removed=(sid(5),)), NOW)
         table.expire(NOW + timedelta(seconds=5))
         await pilot.pause()
-        assert table.highlighted_sid == sid(2)  # clamped to the last row
+        assert table.highlighted_sid == sid(4)  # clamped to the last row
+        await assert_screen_is_current(app, pilot)
         table.set_calls([], NOW)
         await pilot.pause()
         assert table.highlighted_sid is None and table.highlighted_call is None
@@ -186,6 +202,7 @@ async def test_filter_narrows_keeps_matching_cursor_and_restores() -> None:
         await pilot.pause()
         assert table.visible_sids == [sid(3)] and table.highlighted_sid == sid(3)
         assert table.render_line(2).text.strip() == ""
+        await assert_screen_is_current(app, pilot)
         table.set_filter("")
         await pilot.pause()
         assert table.visible_sids == [sid(1), sid(2), sid(3)] and table.highlighted_sid == sid(3)
@@ -229,12 +246,33 @@ async def test_keys_and_clicks_move_the_cursor() -> None:
         assert table.highlighted_sid == sid(39)
         await pilot.press("home", "down")
         assert table.highlighted_sid == sid(1)
+        await assert_screen_is_current(app, pilot)
         await pilot.click(CallTable, offset=(3, 4))  # line 4 = fourth row
         assert table.highlighted_sid == sid(3)
         await pilot.click(CallTable, offset=(table.scrollable_content_region.width - 3, 0))  # header: sort
         assert table.sort_column == "sid"
         assert table.move_cursor_to(sid(25)) and table.highlighted_sid == sid(25)
         assert not table.move_cursor_to("CA-unknown")
+
+
+async def test_scrollbar_and_scroll_range_follow_the_row_count() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 11)) as pilot:  # header + 10 rows
+        table = app.table
+        table.set_calls([call(n) for n in range(1, 4)], NOW)
+        await pilot.pause()
+        assert not table.show_vertical_scrollbar
+        table.apply(PollDiff(added=tuple(call(n) for n in range(4, 40))), NOW)  # the scrollbar appears
+        await pilot.pause()
+        await pilot.pause()  # the second layout pass its appearance causes
+        assert table.show_vertical_scrollbar
+        assert all(width_of(strip) == table.scrollable_content_region.width for strip in lines(table))
+        table.apply(PollDiff(added=tuple(call(n) for n in range(40, 45))), NOW)  # it stays: no layout
+        await pilot.pause()
+        assert table.vertical_scrollbar.window_virtual_size == 45  # header + 44 rows
+        await pilot.press("end")
+        assert table.scroll_offset.y == 34
+        assert "+15550000044" in table.render_line(10).text
 
 
 async def test_duration_is_live_and_sid_width_follows_the_terminal() -> None:
@@ -248,7 +286,8 @@ async def test_duration_is_live_and_sid_width_follows_the_terminal() -> None:
         assert "1:05" in row
         assert "CA0000…0001" in row and sid(1) not in row
         table.tick(NOW + timedelta(seconds=66))
-        assert "1:06" in table.render_line(1).text
+        await pilot.pause()
+        assert "1:06" in app.export_screenshot()  # on screen, not only in what the table would draw
         await pilot.resize_terminal(200, 8)
         await pilot.pause()
         assert sid(1) in table.render_line(1).text

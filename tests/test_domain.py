@@ -31,8 +31,17 @@ def test_index_keeps_one_record_per_duplicated_sid() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "   ", "/relative/path", "ftp://example.com/x", "example.com/twiml", "https://", "https://a b.com/x",
-     "https://example.com/" + "x" * 5000, "javascript:alert(1)"],
+    [
+        "",
+        "   ",
+        "/relative/path",
+        "ftp://example.com/x",
+        "example.com/twiml",
+        "https://",
+        "https://a b.com/x",
+        "https://example.com/" + "x" * 5000,
+        "javascript:alert(1)",
+    ],
 )
 def test_bad_redirect_urls_are_refused_before_sending(raw: str) -> None:
     with pytest.raises(ActionInputError):
@@ -48,7 +57,9 @@ def test_redirect_url_is_trimmed_and_plain_http_warns() -> None:
     assert warnings and "http" in warnings[0]
 
 
-@pytest.mark.parametrize("raw", ["<Response><Say>hi</Response>", "<Hangup/>", "<Response>" + "x" * 5000 + "</Response>"])
+@pytest.mark.parametrize(
+    "raw", ["<Response><Say>hi</Response>", "<Hangup/>", "<Response>" + "x" * 5000 + "</Response>"]
+)
 def test_bad_inline_twiml_is_refused(raw: str) -> None:
     with pytest.raises(ActionInputError):
         build_redirect(raw)

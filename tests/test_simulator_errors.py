@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-from twilio.base.exceptions import TwilioException, TwilioRestException
-
 import contract
+import pytest
 from sim_helpers import ACCOUNT, KEY_SECRET, KEY_SID, TOKEN, basic, call_path, calls_path, http, running, sdk
+from twilio.base.exceptions import TwilioException, TwilioRestException
 
 OTHER_ACCOUNT = "AC" + "9" * 32
 
@@ -58,7 +57,9 @@ async def test_sdk_reports_auth_failures_the_way_each_call_does() -> None:
         assert list_error.value.args[1].status_code == 401
 
 
-@pytest.mark.parametrize("sid", ["CA" + "f" * 32, "CAxyz", "ca" + "f" * 32, "CA" + "g" * 32, "nonsense", "CA" + "f" * 33])
+@pytest.mark.parametrize(
+    "sid", ["CA" + "f" * 32, "CAxyz", "ca" + "f" * 32, "CA" + "g" * 32, "nonsense", "CA" + "f" * 33]
+)
 async def test_unknown_or_malformed_call_sid_is_404_20404_naming_the_resource(sid: str) -> None:
     async with running() as sim, http(sim) as session:
         sim.add_call()
@@ -130,9 +131,14 @@ async def test_sdk_list_with_limit_over_1000_sends_page_size_twilio_refuses() ->
         ({"To": "+15551230000", "Url": "https://x.test/a"}, 21213),
         ({"To": "+15551230000", "From": "+15551230001"}, 21205),
         ({"To": "+15551230000", "From": "+15551230001", "Url": "nope"}, 21205),
-        ({"To": "+15551230000", "From": "+15551230001", "Twiml": "<Response/>", "Url": "https://x.test"}, 20001),
+        (
+            {"To": "+15551230000", "From": "+15551230001", "Twiml": "<Response/>", "Url": "https://x.test"},
+            20001,
+        ),
         ({"To": "+15551230000", "From": "+15551230001", "Url": "https://x.test", "Timeout": "long"}, 20001),
         ({"To": "+15551230000", "From": "+15551230001", "Url": "https://x.test", "Record": "maybe"}, 20001),
+        ({"To": "+15551230000", "From": "+15551230001", "ApplicationSid": "AP123"}, 21218),
+        ({"To": "+15551230000", "From": "+15551230001", "Url": "https://x.test", "Method": "post"}, 20001),
     ],
 )
 async def test_create_refuses_incomplete_or_invalid_forms(form: dict, code: int) -> None:

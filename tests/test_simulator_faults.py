@@ -6,12 +6,12 @@ import json
 import time
 
 import aiohttp
+import contract
 import pytest
+from sim_helpers import call_path, calls_path, http, running, sdk
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-import contract
 from calltui.simulator import Simulator
-from sim_helpers import call_path, calls_path, http, running, sdk
 
 
 async def status_and_body(session: aiohttp.ClientSession, url: str) -> tuple[int, bytes, dict]:
@@ -103,9 +103,10 @@ async def test_next_page_loop_points_next_page_uri_back_at_the_same_page() -> No
             sim.add_call()
         sim.faults.add("next_page_loop")
         status, body, _ = await status_and_body(session, calls_path() + "?PageSize=1")
+        assert status == 200
         page = json.loads(body)
         assert page["next_page_uri"] == page["uri"]
-        status, body, _ = await status_and_body(session, page["next_page_uri"])
+        _, body, _ = await status_and_body(session, page["next_page_uri"])
         assert json.loads(body)["next_page_uri"] == page["uri"]
 
 
@@ -147,7 +148,9 @@ async def test_twiml_documents_are_never_faulted() -> None:
         sim.faults.clear()
         sim.faults.add("status", status=500, path_contains="/twiml/")
         async with sdk(sim) as client:
-            assert (await client.calls(sid).update_async(url=f"{sim.base_url}/twiml/hangup")).status == "completed"
+            assert (
+                await client.calls(sid).update_async(url=f"{sim.base_url}/twiml/hangup")
+            ).status == "completed"
 
 
 def test_fault_arguments_are_checked() -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import contract
-from calltui.simulator.records import parse_rfc2822
 from sim_helpers import Clock, calls_path, http, running, sdk
+
+from calltui.simulator.records import parse_rfc2822
 
 STATUSES = ("in-progress",) * 6 + ("ringing", "queued", "completed", "no-answer")
 
@@ -27,7 +28,9 @@ async def test_ten_thousand_calls_page_correctly_by_status() -> None:
         assert len(sids) == len(expected["in-progress"]) == 6000
         assert set(sids) == set(expected["in-progress"])
         # Newest first; calls created in the same second come in SID order.
-        assert sids == sorted(sids, key=lambda sid: (-parse_rfc2822(sim.call(sid)["date_created"]).timestamp(), sid))
+        assert sids == sorted(
+            sids, key=lambda sid: (-parse_rfc2822(sim.call(sid)["date_created"]).timestamp(), sid)
+        )
         pages = [r for r in sim.requests if r.path == calls_path()]
         assert len(pages) == 6 and all(r.query["PageSize"] == "1000" for r in pages)
 
@@ -39,4 +42,3 @@ async def test_ten_thousand_calls_page_correctly_by_status() -> None:
         contract.validate_response("GET", calls_path(), 200, body, query=[("PageSize", "1000")])
         page = json.loads(body)
         assert len(page["calls"]) == 1000 and page["next_page_uri"]
-

@@ -1,4 +1,4 @@
-"""The traffic generator: seeded, deterministic, and every record it makes stays consistent with its status."""
+"""The traffic generator: seeded, deterministic, and every record it makes consistent with its status."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import asyncio
 from collections import Counter
 from typing import Any
 
+from sim_helpers import Clock, running, sdk
+
 from calltui.domain.call import ACTIVE_STATUSES, ALL_STATUSES, CALL_SID_RE
 from calltui.simulator import Simulator
 from calltui.simulator.records import parse_rfc2822
-from sim_helpers import Clock, running, sdk
 
 
 def all_calls(sim: Simulator) -> list[dict[str, Any]]:

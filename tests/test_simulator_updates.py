@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from twilio.base.exceptions import TwilioRestException
-
 from sim_helpers import Clock, call_path, http, running, sdk
+from twilio.base.exceptions import TwilioRestException
 
 HANGUP = "<Response><Say>Bye</Say><Hangup/></Response>"
 
@@ -54,7 +53,11 @@ async def test_ending_a_call_ends_the_legs_it_dialed() -> None:
         ringing = sim.add_call(status="ringing", direction="outbound-dial", parent_call_sid=parent)["sid"]
         done = sim.add_call(status="no-answer", direction="outbound-dial", parent_call_sid=parent)["sid"]
         await client.calls(parent).update_async(status="completed")
-        assert [sim.call(s)["status"] for s in (talking, ringing, done)] == ["completed", "canceled", "no-answer"]
+        assert [sim.call(s)["status"] for s in (talking, ringing, done)] == [
+            "completed",
+            "canceled",
+            "no-answer",
+        ]
 
 
 @pytest.mark.parametrize("status", ["queued", "ringing"])
@@ -89,7 +92,9 @@ async def test_inline_twiml_that_keeps_the_call_going_leaves_it_live() -> None:
         assert (await client.calls(sid).update_async(twiml=twiml)).status == "in-progress"
 
 
-@pytest.mark.parametrize(("name", "status"), [("hangup", "completed"), ("reject", "completed"), ("hold", "in-progress")])
+@pytest.mark.parametrize(
+    ("name", "status"), [("hangup", "completed"), ("reject", "completed"), ("hold", "in-progress")]
+)
 async def test_redirect_to_the_simulators_own_twiml(name: str, status: str) -> None:
     async with running() as sim, sdk(sim) as client, http(sim, None) as session:
         async with session.get(f"/twiml/{name}") as response:
@@ -100,37 +105,49 @@ async def test_redirect_to_the_simulators_own_twiml(name: str, status: str) -> N
 
 
 @pytest.mark.parametrize("method", ["POST", "GET"])
-async def test_redirect_fetches_the_url_with_twilios_call_parameters(method: str) -> None:
+async def test_redirect_fetches_the_url_afterwards_with_twilios_call_parameters(method: str) -> None:
     async with running() as sim, sdk(sim) as client, twiml_server(HANGUP) as (url, seen):
         sid = sim.add_call(from_="+15550001111", to="client:alice")["sid"]
-        updated = await client.calls(sid).update_async(url=url, method=method)
-        assert updated.status == "completed"
+        answer = await client.calls(sid).update_async(url=url, method=method)
+        assert answer.status == "in-progress"  # answered before the fetch, as Twilio does
+        await sim.settle()
+        assert sim.call(sid)["status"] == "completed"
         assert len(seen) == 1
         got_method, params = seen[0]
         assert got_method == method
         assert params["CallSid"] == sid and params["CallStatus"] == "in-progress"
-        assert (params["From"], params["To"], params["Direction"]) == ("+15550001111", "client:alice", "inbound")
+        assert (params["From"], params["To"], params["Direction"]) == (
+            "+15550001111",
+            "client:alice",
+            "inbound",
+        )
 
 
 async def test_unfetchable_url_leaves_the_call_as_it_is_and_fallback_url_is_tried() -> None:
     async with running() as sim, sdk(sim) as client, twiml_server(HANGUP) as (fallback, seen):
         sid = sim.add_call()["sid"]
         dead = "http://127.0.0.1:9/nothing-listens-here"
-        assert (await client.calls(sid).update_async(url=dead)).status == "in-progress"
-        assert (await client.calls(sid).update_async(url=f"{sim.base_url}/twiml/nope")).status == "in-progress"
+        for url in (dead, f"{sim.base_url}/twiml/nope"):
+            assert (await client.calls(sid).update_async(url=url)).status == "in-progress"
+            await sim.settle()
+            assert sim.call(sid)["status"] == "in-progress"
         assert seen == []
-        ended = await client.calls(sid).update_async(url=dead, fallback_url=fallback, fallback_method="GET")
-        assert ended.status == "completed" and seen[0][0] == "GET"
+        await client.calls(sid).update_async(url=dead, fallback_url=fallback, fallback_method="GET")
+        await sim.settle()
+        assert sim.call(sid)["status"] == "completed" and seen[0][0] == "GET"
 
 
 async def test_served_document_that_is_not_twiml_changes_nothing() -> None:
-    async with running() as sim, sdk(sim) as client, twiml_server("<html>Hangup</html>") as (url, _seen):
+    async with running() as sim, sdk(sim) as client, twiml_server("<html>Hangup</html>") as (url, seen):
         sid = sim.add_call()["sid"]
         assert (await client.calls(sid).update_async(url=url)).status == "in-progress"
+        await sim.settle()
+        assert len(seen) == 1 and sim.call(sid)["status"] == "in-progress"
 
 
 @pytest.mark.parametrize(
-    "change", [{"status": "completed"}, {"status": "canceled"}, {"url": "https://x.test/a"}, {"twiml": HANGUP}]
+    "change",
+    [{"status": "completed"}, {"status": "canceled"}, {"url": "https://x.test/a"}, {"twiml": HANGUP}],
 )
 @pytest.mark.parametrize("ended", ["completed", "busy", "no-answer", "failed", "canceled"])
 async def test_a_call_that_is_not_live_cannot_be_redirected_or_ended(change: dict, ended: str) -> None:

@@ -65,7 +65,9 @@ def validate_twiml(raw: str) -> str:
     """Inline TwiML, checked to be well-formed XML with a <Response> root."""
     twiml = raw.strip()
     if len(twiml) > MAX_TWIML_LENGTH:
-        raise ActionInputError(f"Inline TwiML is {len(twiml)} characters; Twilio's limit is {MAX_TWIML_LENGTH}.")
+        raise ActionInputError(
+            f"Inline TwiML is {len(twiml)} characters; Twilio's limit is {MAX_TWIML_LENGTH}."
+        )
     try:
         root = ET.fromstring(twiml)
     except ET.ParseError as exc:

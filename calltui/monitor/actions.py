@@ -34,7 +34,7 @@ class ActionOutcome:
 
 
 def classify(error: GatewayError) -> str:
-    """`unknown` when a write may have been processed although we saw no success: never retry those blindly."""
+    """`unknown` when a write may have been processed without our seeing success: never resend those."""
     if isinstance(error, ReadOnlyViolation):
         return "refused"
     if isinstance(error, RequestTimeout | ServerError | MalformedResponse) or error.outcome_unknown:

@@ -1,4 +1,4 @@
-"""The audit log: one JSON line per action outcome, appended, flushed and fsynced before we say it happened."""
+"""The audit log: one JSON line per action outcome, appended and fsynced before we report it."""
 
 from __future__ import annotations
 

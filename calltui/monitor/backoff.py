@@ -24,7 +24,9 @@ class Backoff:
         self.failures += 1
         if isinstance(error, RateLimited) and error.retry_after is not None:
             # Twilio said when; add a little jitter so many clients do not return in lock-step.
-            return min(self.cap, max(0.0, error.retry_after)) + self.rng.uniform(0, min(1.0, 0.25 * self.base))
+            return min(self.cap, max(0.0, error.retry_after)) + self.rng.uniform(
+                0, min(1.0, 0.25 * self.base)
+            )
         ceiling = min(self.cap, self.base * 2 ** (self.failures - 1))
         # "Equal jitter": never less than half the ceiling, so a failing API is not hammered.
         return ceiling / 2 + self.rng.uniform(0, ceiling / 2)

@@ -25,7 +25,9 @@ class UrlHistory:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return []
-        return [item for item in data if isinstance(item, str)][:MAX_ENTRIES] if isinstance(data, list) else []
+        return (
+            [item for item in data if isinstance(item, str)][:MAX_ENTRIES] if isinstance(data, list) else []
+        )
 
     def remember(self, target: str) -> None:
         self._items = [target, *(item for item in self._items if item != target)][:MAX_ENTRIES]

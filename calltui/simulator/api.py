@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from calltui.domain.call import CALL_SID_RE
-from calltui.simulator import errors, forms, paging, query, records, twiml
+from calltui.simulator import errors, forms, paging, query, twiml
 from calltui.simulator.auth import basic_user
 from calltui.simulator.faults import Fault
 from calltui.simulator.recording import Exchange, RecordedRequest, masked_form
@@ -147,7 +147,9 @@ class Api:
     # -- handlers --------------------------------------------------------------------------------------
 
     async def get_account(self, request: web.Request) -> web.Response:
-        return json_response(self.sim.account_resource(include_token=request[USER_KEY] == self.sim.account_sid))
+        return json_response(
+            self.sim.account_resource(include_token=request[USER_KEY] == self.sim.account_sid)
+        )
 
     async def list_calls(self, request: web.Request) -> web.Response:
         parsed = query.parse(request.query)
@@ -163,8 +165,9 @@ class Api:
             if fault is not None and fault.kind == "next_page_loop":
                 override = paging.page_uri(request.path, parsed, parsed.page, parsed.token)
             elif fault is not None and fault.kind == "next_page_404":
-                # A well-formed token naming no call: following it answers 404.
-                token = "PA" + records.new_sid("CA", self.sim.rng)
+                # A well-formed token naming no call: following it answers 404. (Not from the seeded
+                # RNG, which would shift every SID made after it.)
+                token = "PACA" + secrets.token_hex(16)
                 override = paging.page_uri(request.path, parsed, parsed.page + 1, token)
             return json_response(paging.envelope(request.path, parsed, entries, more, next_override=override))
 
@@ -181,8 +184,8 @@ class Api:
         return json_response(self.sim.create_call(create), status=201)
 
     async def get_call(self, request: web.Request) -> web.Response:
-        entry = self._call_entry(request)
-        return json_response(entry.json())
+        with self.sim.store.lock:  # a test thread may be editing this very record
+            return json_response(self._call_entry(request).json())
 
     async def update_call(self, request: web.Request) -> web.Response:
         update = forms.parse_update(await _form(request))

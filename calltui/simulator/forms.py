@@ -21,6 +21,8 @@ _INTEGERS = (
     "MachineDetectionSilenceTimeout",
 )
 _BOOLEANS = ("Record",)
+# SID-valued fields: their prefix, and Twilio's code for a malformed one.
+_SIDS = {"ApplicationSid": ("AP", 21218), "Byoc": ("BY", 20001)}
 _METHOD_FIELDS = (
     "Method",
     "FallbackMethod",
@@ -96,15 +98,15 @@ def _instructions(form: Mapping[str, str]) -> Instructions | None:
         return None
     return Instructions(
         url=url,
-        method=form.get("Method", "POST").upper(),
+        method=form.get("Method", "POST"),
         fallback_url=form.get("FallbackUrl"),
-        fallback_method=form.get("FallbackMethod", "POST").upper(),
+        fallback_method=form.get("FallbackMethod", "POST"),
     )
 
 
 def _check_types(form: Mapping[str, str]) -> None:
     for name in _METHOD_FIELDS:
-        if name in form and form[name].upper() not in METHODS:
+        if name in form and form[name] not in METHODS:
             raise errors.invalid(f"{name} must be GET or POST")
     for name, code in _URL_FIELDS.items():
         if name in form and not is_http_url(form[name]):
@@ -112,6 +114,9 @@ def _check_types(form: Mapping[str, str]) -> None:
     for name in _INTEGERS:
         if name in form and not re.fullmatch(r"[+-]?\d{1,9}", form[name].strip()):
             raise errors.invalid(f"{name} must be an integer")
+    for name, (prefix, code) in _SIDS.items():
+        if name in form and not re.fullmatch(prefix + "[0-9a-fA-F]{32}", form[name]):
+            raise errors.ApiError(400, code, f"{name} must be {prefix} followed by 32 hex digits")
     for name in _BOOLEANS:
         if name in form and form[name].lower() not in ("true", "false"):
             raise errors.invalid(f"{name} must be true or false")

@@ -102,14 +102,6 @@ def formatted(endpoint: str | None) -> str | None:
     return f"({match[1]}) {match[2]}-{match[3]}" if match else endpoint
 
 
-def call_uri(account_sid: str, sid: str) -> str:
-    return f"{API_ROOT}/{account_sid}/Calls/{sid}.json"
-
-
-def calls_uri(account_sid: str) -> str:
-    return f"{API_ROOT}/{account_sid}/Calls.json"
-
-
 def new_call(
     *,
     sid: str,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import secrets
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,6 +79,7 @@ class Simulator:
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
         self._traffic_task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()  # redirects still fetching their TwiML
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -103,11 +103,11 @@ class Simulator:
         return self.base_url
 
     async def stop(self) -> None:
-        if self._traffic_task is not None:
-            self._traffic_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._traffic_task
-            self._traffic_task = None
+        tasks = [*self._background, *([self._traffic_task] if self._traffic_task else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._traffic_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -115,6 +115,11 @@ class Simulator:
             await self._session.close()
             self._session = None
         self.base_url = None
+
+    async def settle(self) -> None:
+        """Wait until redirects to outside URLs have fetched (or failed to fetch) their TwiML."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
 
     def start_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve from a daemon thread with its own loop (demo, benchmarks, sync tests)."""
@@ -219,12 +224,17 @@ class Simulator:
         return self.store.add(raw, default_created=now)
 
     async def update_call(self, sid: str, update: forms.Update) -> dict[str, Any]:
-        """Apply `POST Calls/{Sid}.json`: end it (Status) or redirect it (Url/Twiml)."""
+        """Apply `POST Calls/{Sid}.json`: end the call (Status) or redirect it (Url/Twiml).
+
+        Inline TwiML and this simulator's own /twiml documents take effect before the answer. Other URLs
+        are fetched afterwards, as Twilio does: the answer shows the call as it was, and a document that
+        hangs up ends it a moment later. A URL that cannot be fetched leaves the call as it is.
+        """
         instructions = update.instructions
-        inline_ends = None
+        ends = None
         if instructions is not None and instructions.twiml is not None:
             try:
-                inline_ends = twiml.ends_call(instructions.twiml)
+                ends = twiml.ends_call(instructions.twiml)
             except twiml.TwimlError as exc:
                 raise errors.invalid(f"Twiml is not valid TwiML: {exc}") from None
         raw = self.store.get(sid)
@@ -236,33 +246,51 @@ class Simulator:
         # Status=canceled leaves a call in progress alone; a redirect alongside it still applies.
         if instructions is None:
             return raw
-        ends = inline_ends if inline_ends is not None else await self._fetched_ends(raw, instructions)
+        if ends is None and instructions.url is not None:
+            own = twiml.own_document(instructions.url, self.base_url)
+            if own is not None:
+                ends = _ends(own)
+            else:
+                self._spawn(self._redirect_later(sid, raw, instructions))
+        return self._apply_redirect(sid, bool(ends))
+
+    def _apply_redirect(self, sid: str, ends: bool) -> dict[str, Any]:
         with self.store.lock:
-            if not lifecycle.is_live(self.store.get(sid)):
-                return self.store.get(sid) or raw  # ended while the TwiML was being fetched
+            raw = self.store.get(sid)
+            if not lifecycle.is_live(raw):
+                return raw or {}  # ended meanwhile (a hang-up, its parent, the generator)
             if ends:
                 return lifecycle.end(self.store, sid, "completed", self.clock())
             return self.store.update(sid, {"date_updated": records.rfc2822(self.clock())})
 
-    async def _fetched_ends(self, raw: dict[str, Any], instructions: forms.Instructions) -> bool:
-        """Whether the TwiML at Url (or FallbackUrl) ends the call; an unreachable URL changes nothing."""
+    async def _redirect_later(self, sid: str, raw: dict[str, Any], instructions: forms.Instructions) -> None:
+        """Fetch Url (then FallbackUrl) as Twilio would; apply the document if one could be fetched."""
         sources = (
             (instructions.url, instructions.method),
             (instructions.fallback_url, instructions.fallback_method),
         )
         for url, method in sources:
-            if url is None:
+            if url is None or self._session is None:
                 continue
-            document = twiml.own_document(url, self.base_url)
-            if document is None and self._session is not None:
-                params = _twilio_params(raw)
-                document = await twiml.fetch(self._session, url, method, params, self.twiml_timeout)
-            if document is None:
-                continue
-            try:
-                return twiml.ends_call(document)
-            except twiml.TwimlError:
-                return False
+            document = twiml.own_document(url, self.base_url) or await twiml.fetch(
+                self._session, url, method, _twilio_params(raw), self.twiml_timeout
+            )
+            if document is not None:
+                if _ends(document):
+                    self._apply_redirect(sid, True)
+                return
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+def _ends(document: str) -> bool:
+    """Whether a fetched document hangs up; one that is not TwiML is ignored, as Twilio's 12100 would be."""
+    try:
+        return twiml.ends_call(document)
+    except twiml.TwimlError:
         return False
 
 

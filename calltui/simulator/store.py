@@ -144,10 +144,6 @@ class CallStore:
         with self.lock:
             return [key[1] for key in self._by_status.get(status, ())]
 
-    def count(self, status: str | None = None) -> int:
-        with self.lock:
-            return len(self._all) if status is None else len(self._by_status.get(status, ()))
-
     def select(
         self,
         *,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -33,6 +34,8 @@ from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 
 WRITE_ACTIONS = frozenset({"redirect", "hangup"})
+#: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
+TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
 
 
 class CallTuiApp(App[None]):
@@ -64,8 +67,10 @@ class CallTuiApp(App[None]):
         read_only: bool = False,
         linger: float = 5.0,
         clock: Callable[[], datetime] = utcnow,
+        startup_warnings: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self._startup_warnings = list(startup_warnings)
         self.gateway = gateway
         self.account_sid = account_sid
         self.read_only = read_only
@@ -94,6 +99,8 @@ class CallTuiApp(App[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.table.focus()
+        for warning in self._startup_warnings:
+            self.notify(warning, title="Warning", severity="warning", timeout=20, markup=False)
         self._render_header()
         self.set_interval(1.0, self._tick)
         self._load_account_name()
@@ -113,10 +120,8 @@ class CallTuiApp(App[None]):
             self.polls_completed += 1
             self._wake.clear()
             timeout = None if math.isinf(result.delay) else result.delay
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
-            except TimeoutError:
-                pass
 
     def _apply_poll(self, result: PollResult) -> None:
         if result.diff is not None:
@@ -150,10 +155,13 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._allowed(action, on_table=self.screen is self.screen_stack[0])
+
+    def _allowed(self, action: str, *, on_table: bool = True) -> bool:
         # Read-only removes the write keys outright (hidden, not greyed), as k9s does.
         if action in WRITE_ACTIONS and self.read_only:
             return False
-        return True
+        return on_table or action not in TABLE_ACTIONS
 
     def _target(self) -> Call | None:
         call = self.table.highlighted_call
@@ -166,12 +174,16 @@ class CallTuiApp(App[None]):
         if call is None:
             return None
         if not call.is_active or self.table.lingering(call.sid):
-            self.notify(f"Call {short_sid(call.sid)} has ended ({clean(call.status, 20)}); nothing to do.",
-                        severity="warning", markup=False)
+            self.notify(
+                f"Call {short_sid(call.sid)} has ended ({clean(call.status, 20)}); nothing to do.",
+                severity="warning",
+                markup=False,
+            )
             return None
         if self.actions.busy(call.sid):
-            self.notify(f"An action on {short_sid(call.sid)} is still in flight.", severity="warning",
-                        markup=False)
+            self.notify(
+                f"An action on {short_sid(call.sid)} is still in flight.", severity="warning", markup=False
+            )
             return None
         return call
 
@@ -252,7 +264,7 @@ class CallTuiApp(App[None]):
         keys = [
             (binding.key_display or binding.key, binding.description)
             for binding in self.BINDINGS
-            if isinstance(binding, Binding) and self.check_action(binding.action, ()) is not False
+            if isinstance(binding, Binding) and self._allowed(binding.action)
         ]
         return [*keys, ("ctrl+p", "Command palette"), *self.table.key_help()]
 
@@ -267,10 +279,13 @@ class CallTuiApp(App[None]):
         for binding in self.BINDINGS:
             if not isinstance(binding, Binding) or binding.action in ("quit", "help"):
                 continue
-            if self.check_action(binding.action, ()) is False:
+            if not self._allowed(binding.action, on_table=screen is self.screen_stack[0]):
                 continue
-            yield SystemCommand(binding.description, f"{binding.description} ({binding.key})",
-                                getattr(self, f"action_{binding.action}"))
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} ({binding.key})",
+                getattr(self, f"action_{binding.action}"),
+            )
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 
     # ----------------------------------------------------------------- actions on calls
@@ -279,8 +294,11 @@ class CallTuiApp(App[None]):
     async def _run_action(self, call: Call, action: Action) -> None:
         outcome = await self.actions.run(call.sid, action)
         if outcome is None:
-            self.notify(f"An action on {short_sid(call.sid)} is already in flight; not sent again.",
-                        severity="warning", markup=False)
+            self.notify(
+                f"An action on {short_sid(call.sid)} is already in flight; not sent again.",
+                severity="warning",
+                markup=False,
+            )
             return
         self._report(call, outcome)
         if outcome.call is not None:
@@ -289,7 +307,9 @@ class CallTuiApp(App[None]):
             self._refetch(call.sid)
 
     def _report(self, call: Call, outcome: ActionOutcome) -> None:
-        what = "Redirected" if outcome.action == "redirect" else "Hung up"
+        what = {"redirect": "Redirected", "hangup": "Hung up"}[outcome.action]
+        if outcome.parameters.get("Status") == "canceled":
+            what = "Canceled"
         subject = call_line(call, self.clock())
         if outcome.result == "ok":
             self.notify(f"{what}: {subject}", title="Done", markup=False)
@@ -299,12 +319,23 @@ class CallTuiApp(App[None]):
             if error and error.more_info:
                 lines.append(clean(error.more_info, 200))
             if outcome.result == "unknown":
-                lines.insert(0, "Outcome UNKNOWN: it may have reached Twilio. Check the call before retrying.")
-            self.notify("\n".join(lines), title=f"{outcome.action} failed: {short_sid(call.sid)}",
-                        severity="error", timeout=15, markup=False)
+                lines.insert(
+                    0, "Outcome UNKNOWN: it may have reached Twilio. Check the call before retrying."
+                )
+            self.notify(
+                "\n".join(lines),
+                title=f"{outcome.action} failed: {short_sid(call.sid)}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         if outcome.audit_error:
-            self.notify(f"Audit log not written: {clean(outcome.audit_error, 200)}", severity="error",
-                        timeout=30, markup=False)
+            self.notify(
+                f"Audit log not written: {clean(outcome.audit_error, 200)}",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
 
     def _refresh_one(self, call: Call) -> None:
         """Show an action's effect at once instead of waiting for the next poll."""
@@ -320,4 +351,3 @@ class CallTuiApp(App[None]):
         except GatewayError:
             return  # the next poll will tell
         self._refresh_one(call)
-

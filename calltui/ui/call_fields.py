@@ -10,10 +10,31 @@ from calltui.domain.text import clean
 
 # The order an engineer reads a call in; any field not named here follows, then Twilio's unmodelled extras.
 _ORDER = (
-    "sid", "status", "direction", "from_", "to", "caller_name", "from_formatted", "to_formatted",
-    "forwarded_from", "answered_by", "start_time", "end_time", "duration", "queue_time", "price",
-    "price_unit", "parent_call_sid", "date_created", "date_updated", "account_sid", "phone_number_sid",
-    "trunk_sid", "group_sid", "api_version", "uri",
+    "sid",
+    "status",
+    "direction",
+    "from_",
+    "to",
+    "caller_name",
+    "from_formatted",
+    "to_formatted",
+    "forwarded_from",
+    "answered_by",
+    "start_time",
+    "end_time",
+    "duration",
+    "queue_time",
+    "price",
+    "price_unit",
+    "parent_call_sid",
+    "date_created",
+    "date_updated",
+    "account_sid",
+    "phone_number_sid",
+    "trunk_sid",
+    "group_sid",
+    "api_version",
+    "uri",
 )
 _LABELS = {"from_": "from", "duration": "duration (s)", "queue_time": "queue_time (ms)"}
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+
 from calltui.gateway import TwilioGateway
-from calltui.monitor.audit import AuditLog
+from calltui.monitor.audit import AuditLog, AuditLogError
 from calltui.monitor.history import UrlHistory
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
 from calltui.ui.app import CallTuiApp
 
 
-def build_app(settings: Settings) -> CallTuiApp:
-    """Raises AuditLogError when the audit log cannot be written: better to refuse to start than to lose it."""
+def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
+    """Raises AuditLogError when the audit log cannot be written: refusing to start beats losing it."""
     audit = AuditLog(settings.audit_log or default_audit_log())
     audit.open()
     return CallTuiApp(
@@ -22,9 +25,16 @@ def build_app(settings: Settings) -> CallTuiApp:
         interval=settings.interval,
         read_only=settings.read_only,
         linger=settings.linger,
+        startup_warnings=warnings,
     )
 
 
-def run_app(settings: Settings, demo_simulator: object | None = None) -> int:
-    build_app(settings).run()
+def run_app(settings: Settings, warnings: Sequence[str] = ()) -> int:
+    """Run until the engineer quits; 2 (with one line on stderr) when the audit log cannot be written."""
+    try:
+        app = build_app(settings, warnings)
+    except AuditLogError as exc:
+        print(f"calltui: {exc} (choose another with --audit-log PATH)", file=sys.stderr)
+        return 2
+    app.run()
     return 0

@@ -43,8 +43,10 @@ class RedirectScreen(ModalScreen[Redirect | None]):
             yield Static("", id="redirect-message", classes="dialog-message")
             if self._history:
                 yield Label("Recent (Tab, then Enter to pick):", classes="dialog-hint")
-                yield OptionList(*(Option(Text(clean(item, 200)), id=str(i)) for i, item in
-                                   enumerate(self._history)), id="history")
+                yield OptionList(
+                    *(Option(Text(clean(item, 200)), id=str(i)) for i, item in enumerate(self._history)),
+                    id="history",
+                )
             yield Static(Text("Enter sends · Esc cancels · Url or inline TwiML"), classes="dialog-hint")
 
     def on_mount(self) -> None:

@@ -1,8 +1,8 @@
 """The call table's row model: calls by SID, their display order (filter + sort), lingering ended calls.
 
 Pure bookkeeping, no Textual. Costs are what keep the table live at 10,000 calls:
-- a poll diff costs O(changed · log rows) plus one O(rows) pass when rows leave the display
-  (never O(rows) per removed row);
+- a poll diff costs O(changed · log rows), plus at most one O(rows) pass: when rows leave the display
+  (never one pass per row), or when so many enter that one merge beats inserting each;
 - looking up the call at a display index is O(1), the index of a call O(log rows).
 """
 
@@ -94,9 +94,6 @@ class RowModel:
     def __len__(self) -> int:
         return len(self._asc)
 
-    def __contains__(self, sid: object) -> bool:
-        return sid in self._calls
-
     def get(self, sid: str) -> Call | None:
         return self._calls.get(sid)
 
@@ -160,54 +157,41 @@ class RowModel:
         """Apply one poll: new and changed calls take their place, removed calls start to linger."""
         change = Change()
         leaving: set[str] = set()  # to take out of the display order (in one pass)
-        entering: list[str] = []  # to (re)insert once `leaving` is gone (a set: a SID may come twice)
+        entering: set[str] = set()  # to (re)insert once `leaving` is gone (a set: a SID may come twice)
         until = now + self.linger
-        # The hot loop of a poll (every changed call): attributes are bound to locals on purpose.
-        calls, keys, shown, lingering, counts = (
-            self._calls,
-            self._keys,
-            self._shown,
-            self._linger_until,
-            self._counts,
-        )
-        key_of, matches, touched = self._key, self._matches, change.touched
-        keep_ended = self.keep_ended
         for call in chain(diff.added, diff.changed):
             sid = call.sid
-            old = calls.get(sid)
-            if old is not None and sid not in lingering:
-                counts[old.status or ""] -= 1
-            calls[sid] = call
+            self._count(sid, -1)  # the old record's status, if it was counted
+            self._calls[sid] = call
             self._texts.pop(sid, None)
-            touched.add(sid)
-            if not keep_ended and call.status in ENDED_STATUSES:
-                lingering.setdefault(sid, until)
-            elif sid in lingering:
-                del lingering[sid]  # removed earlier, seen again: a live row again
-            if sid not in lingering:
-                counts[call.status or ""] += 1
-            key = key_of(call)
-            if sid in shown:
-                if key == keys[sid] and matches(sid):
+            change.touched.add(sid)
+            if self._ends(call):
+                self._linger_until.setdefault(sid, until)
+            else:
+                self._linger_until.pop(sid, None)  # removed earlier, seen again: a live row again
+            self._count(sid, +1)
+            key = self._key(call)
+            if sid in self._shown:
+                if key == self._keys[sid] and self._matches(sid):
                     continue  # stays where it is: only its line needs repainting
                 leaving.add(sid)
-            keys[sid] = key
-            if matches(sid):
-                entering.append(sid)
+            self._keys[sid] = key
+            if self._matches(sid):
+                entering.add(sid)
         gone: set[str] = set()
         for sid in diff.removed:
             if sid not in self._calls or sid in self._linger_until:
                 continue
             if self.linger:
                 self._count(sid, -1)
-                self._linger_until[sid] = now + self.linger
+                self._linger_until[sid] = until
                 change.touched.add(sid)
             else:
                 gone.add(sid)
         if gone:
             self._forget(gone)
             leaving |= gone
-            pass
+            entering -= gone
             change.touched |= gone
         if leaving or entering:
             change.reordered = True
@@ -248,7 +232,7 @@ class RowModel:
 
     def _ends(self, call: Call) -> bool:
         """Whether `call` should linger: it has definitely ended (an unknown status is not an end)."""
-        return not self.keep_ended and call.status in ENDED_STATUSES  # (inlined in `apply`)
+        return not self.keep_ended and call.status in ENDED_STATUSES
 
     def _count(self, sid: str, delta: int) -> None:
         if sid in self._calls and sid not in self._linger_until:

@@ -251,8 +251,10 @@ class CallTable(ScrollView, can_focus=True):
         """The clock moved: expire lingering rows and repaint the rows on screen (live durations)."""
         self._now = now
         self.expire(now)
-        height = self._body_height()
-        self.refresh(Region(0, 1, self.size.width, height))
+        # Only durations move: repainting just that column keeps the terminal output small (think SSH).
+        layout = self._current_layout()
+        x, width = layout.offset("duration"), layout.widths["duration"]
+        self.refresh(Region(x, 1, width, self._body_height()))
 
     def set_filter(self, text: str) -> None:
         """Show only rows containing `text` (case-insensitive) in a shown cell or the caller name."""
@@ -275,12 +277,8 @@ class CallTable(ScrollView, can_focus=True):
 
     def key_help(self) -> list[tuple[str, str]]:
         """(keys, what they do) for the help screen."""
-        keys = [(binding.key.replace(",", "/"), binding.description) for binding in self._bindings_help()]
+        keys = [(b.key.replace(",", "/"), b.description) for b in self.BINDINGS if isinstance(b, Binding)]
         return [*keys, ("click", "Highlight a call; on the header, sort by that column")]
-
-    @classmethod
-    def _bindings_help(cls) -> list[Binding]:
-        return [binding for binding in cls.BINDINGS if isinstance(binding, Binding)]
 
     def move_cursor_to(self, sid: str) -> bool:
         """Highlight `sid` and scroll it into view; False if it is not shown."""
@@ -418,6 +416,8 @@ class CallTable(ScrollView, can_focus=True):
         index = min(max(index, 0), len(self._rows) - 1)
         old_index = self._cursor_index
         self._set_cursor(self._rows.sid_at(index), index)
+        if not self.is_mounted:
+            return  # on_mount scrolls to the cursor
         top, height = self._top() + scroll_by, self._body_height()
         if index < top:
             top = index
@@ -430,11 +430,15 @@ class CallTable(ScrollView, can_focus=True):
             self.refresh_lines(index + 1)
 
     def _settle(self, before: list[str], top: int, touched: set[str], *, reordered: bool) -> None:
-        """After rows changed: keep the cursor on its call, then repaint only the lines that differ."""
-        height = self._body_height()
-        old_cursor_line = self._cursor_index - top
+        """After rows changed: keep the cursor on its call, then repaint only the lines that differ.
+
+        A line differs when it shows another row or its row was touched. The cursor needs no line of its
+        own: it only changes row when its call left, and then the line it lands on shows another row or
+        the scroll position moved.
+        """
         if not self.is_mounted:
             return  # on_mount settles everything
+        height = self._body_height()
         if reordered:
             sid, index, new_top = follow(self._rows, self._cursor_sid, self._cursor_index, top, height)
             self._resize_rows()
@@ -445,19 +449,15 @@ class CallTable(ScrollView, can_focus=True):
                 self._anchoring = False
             self._set_cursor(sid, index)
         after = self._rows.window(self._top(), height)
-        dirty = {
-            line
-            for line in range(max(len(before), len(after)))
-            if line >= len(before)
-            or line >= len(after)
-            or before[line] != after[line]
-            or after[line] in touched
-        }
-        dirty.update((old_cursor_line, self._cursor_index - self._top()))
         width = self.size.width
-        for line in dirty:
-            if 0 <= line < height:
-                self.refresh(Region(0, line + 1, width, 1))
+        for line in range(max(len(before), len(after))):
+            if (
+                line >= len(before)
+                or line >= len(after)
+                or before[line] != after[line]
+                or after[line] in touched
+            ):
+                self.refresh(Region(0, line + 1, width, 1))  # +1: below the header
 
     def _resize_rows(self) -> None:
         """Tell the scrolling machinery how many lines there are: the header plus one per row."""

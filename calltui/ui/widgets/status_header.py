@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ class HeaderModel:
     friendly_name: str | None = None
     view: View = View.ACTIVE
     counts: Mapping[str, int] | None = None
-    poll: PollState = PollState()
+    poll: PollState = field(default_factory=PollState)
     read_only: bool = False
     filter_text: str = ""
     shown: int = 0
@@ -73,7 +73,9 @@ def freshness_text(poll: PollState, now: datetime) -> Text:
             f" {reason} — polling stopped; fix credentials, then ctrl+r", style="red"
         )
     retry = f"retry in {max(0, int((poll.retry_at - now).total_seconds()))}s" if poll.retry_at else "retrying"
-    return Text(f" STALE{age} ", style="bold black on dark_orange") + Text(f" {reason} — {retry}", style="yellow")
+    return Text(f" STALE{age} ", style="bold black on dark_orange") + Text(
+        f" {reason} — {retry}", style="yellow"
+    )
 
 
 class StatusHeader(Widget):
