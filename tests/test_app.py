@@ -337,3 +337,19 @@ async def test_help_lists_the_keys(sim: Simulator, make_app: Callable[..., CallT
             assert words in text
         await pilot.press("escape")
         assert app.screen is app.screen_stack[0]
+
+
+async def test_an_action_on_a_call_that_ended_meanwhile_is_explained_and_not_sent(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    sid = sim.add_call()["sid"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        sim.end_call(sid)
+        await poll(app, pilot)
+        assert app.table.highlighted_sid == sid and app.table.lingering(sid)
+        await pilot.press("h", "r")
+        assert "has ended" in notices(app)
+        assert app.screen is app.screen_stack[0]
+        assert posts(sim) == []

@@ -73,3 +73,13 @@ def test_a_bad_env_file_value_is_reported_from_main(
     err = capsys.readouterr().err
     assert err.startswith(f"calltui: CALLTUI_POLL_INTERVAL (from {env_file}) must be a number of seconds")
     assert err.endswith("not '-1'\n") and err.count("\n") == 1
+
+
+def test_an_unwritable_audit_log_stops_start_up_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    env = {"TWILIO_ACCOUNT_SID": AC, "TWILIO_AUTH_TOKEN": TOKEN}
+    result = run("--audit-log", str(tmp_path / "blocker" / "audit.jsonl"), cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("calltui: cannot write the audit log")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert TOKEN not in result.stderr
