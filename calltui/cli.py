@@ -98,12 +98,19 @@ def _simulate(args: argparse.Namespace, env_file: Path | None) -> int:
     def lookup(key: str) -> str | None:
         return os.environ.get(key) or file_values.get(key) or None
 
-    run_standalone(
-        host=args.host,
-        port=args.port,
-        seed=args.seed,
-        target_active=args.calls,
-        account_sid=lookup("TWILIO_ACCOUNT_SID"),
-        auth_token=lookup("TWILIO_AUTH_TOKEN"),
-    )
+    try:
+        run_standalone(
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            target_active=args.calls,
+            account_sid=lookup("TWILIO_ACCOUNT_SID"),
+            auth_token=lookup("TWILIO_AUTH_TOKEN"),
+        )
+    except ValueError as exc:  # an account SID the simulator cannot serve
+        print(f"calltui simulate: TWILIO_ACCOUNT_SID: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the port is taken, or the address is not ours
+        print(f"calltui simulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return 0

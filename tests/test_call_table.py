@@ -255,6 +255,18 @@ async def test_keys_and_clicks_move_the_cursor() -> None:
         assert not table.move_cursor_to("CA-unknown")
 
 
+async def test_highlighted_call_stays_on_screen_when_the_terminal_shrinks() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 21)) as pilot:  # header + 20 rows
+        table = app.table
+        table.set_calls([call(n) for n in range(40)], NOW)
+        await pilot.pause()
+        table.move_cursor_to(sid(19))
+        await pilot.resize_terminal(120, 6)  # header + 5 rows
+        await pilot.pause()
+        assert 1 <= screen_row_of(table, sid(19)) <= 5
+
+
 async def test_scrollbar_and_scroll_range_follow_the_row_count() -> None:
     app = TableApp()
     async with app.run_test(size=(120, 11)) as pilot:  # header + 10 rows

@@ -16,8 +16,8 @@ from typing import Any
 from calltui.simulator import endpoints, lifecycle, records
 from calltui.simulator.store import CallStore
 
-# Seconds. Talk time is log-normal around a minute and a half: most calls short, a few long.
-_TALK_MEDIAN = 90.0
+# Seconds. Talk time is log-normal around a minute: most calls short, a few long (lively in a demo).
+_TALK_MEDIAN = 60.0
 _TALK_SIGMA = 0.9
 _TALK_MIN, _TALK_MAX = 5.0, 1800.0
 LIVE = ("queued", "ringing", "in-progress")

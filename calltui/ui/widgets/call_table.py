@@ -293,6 +293,9 @@ class CallTable(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self._settle_all()  # rows may have been set before the table was mounted
 
+    def on_resize(self) -> None:
+        self._move_cursor(self._cursor_index)  # a shorter terminal must not hide the highlighted call
+
     def action_cursor_up(self) -> None:
         self._move_cursor(self._cursor_index - 1)
 
