@@ -111,6 +111,7 @@ def _simulate(args: argparse.Namespace, env_file: Path | None) -> int:
         print(f"calltui simulate: TWILIO_ACCOUNT_SID: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # the port is taken, or the address is not ours
-        print(f"calltui simulate: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{args.host}:{args.port}"
+        print(f"calltui simulate: cannot listen on {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return 0
