@@ -92,25 +92,43 @@ async def test_call_added_above_cursor_keeps_cursor_and_its_screen_row() -> None
         table = app.table
         table.set_calls([call(n) for n in range(10, 40)], NOW)
         await pilot.pause()
-        await pilot.press("down", "down", "down")
-        target = sid(13)
-        assert table.highlighted_sid == target
+        await pilot.press(*["down"] * 15)  # scrolled away from the head of the list
+        target = sid(25)
+        assert table.highlighted_sid == target and table.scroll_offset.y > 0
         row_before = screen_row_of(table, target)
         width = table.scrollable_content_region.width  # the scrollbar's thumb may move; the rows must not
         screen_before = screen_lines(app, width)
-        assert "+15550000013" in screen_before[row_before]
+        assert "+15550000025" in screen_before[row_before]
         table.apply(PollDiff(added=(call(1), call(2))), NOW)  # newer: sorted above the cursor
         await pilot.pause()
         assert table.highlighted_sid == target
-        assert table.visible_sids.index(target) == 5
+        assert table.visible_sids.index(target) == 17
         assert screen_row_of(table, target) == row_before
         assert screen_lines(app, width) == screen_before  # the new rows wait above it
         # One lands inside the screen, above the cursor: lines above it shift, the cursor's line holds.
-        table.apply(PollDiff(added=(call(100, age=12),), removed=(sid(30),)), NOW)
+        table.apply(PollDiff(added=(call(100, age=22),), removed=(sid(30),)), NOW)
         await pilot.pause()
         assert screen_row_of(table, target) == row_before
         await assert_screen_is_current(app, pilot)
-        assert app.highlights == [sid(10), sid(11), sid(12), sid(13)]  # no message for the shift
+        assert app.highlights == [sid(n) for n in range(10, 26)]  # no message for the shift
+
+
+async def test_at_the_head_of_the_list_new_calls_come_into_view_and_the_cursor_keeps_its_call() -> None:
+    app = TableApp()
+    async with app.run_test(size=(120, 12)) as pilot:
+        table = app.table
+        table.set_calls([call(n) for n in range(10, 40)], NOW)
+        await pilot.pause()
+        await pilot.press("down", "down", "down")
+        target = sid(13)
+        row_before = screen_row_of(table, target)
+        table.apply(PollDiff(added=(call(1), call(2))), NOW)
+        await pilot.pause()
+        assert table.highlighted_sid == target
+        assert table.scroll_offset.y == 0  # the view stays at the head: the new calls are on screen
+        assert screen_row_of(table, target) == row_before + 2
+        assert "+15550000001" in screen_lines(app, table.scrollable_content_region.width)[1]
+        await assert_screen_is_current(app, pilot)
 
 
 async def test_status_change_recolours_row_without_moving_cursor() -> None:

@@ -17,6 +17,8 @@ def clean(value: object, limit: int = _MAX) -> str:
     """`value` as one printable line: escapes and control/format characters removed, bounded length."""
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) <= limit and value.isascii() and value.isprintable():
+        return value  # nearly every value Twilio sends: nothing to remove, so skip the scan
     text = _ANSI.sub("", str(value))
     text = "".join(
         " " if ch in "\t\n\r" else ch

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 # Form fields that carry secrets of their own; recorded masked.
 _SECRET_FIELDS = frozenset({"SipAuthPassword"})
@@ -17,6 +18,8 @@ class RecordedRequest:
     form: dict[str, str]
     auth_user: str | None
     """The basic-auth user name (account or API key SID). The password is never kept."""
+    received_at: float = field(default_factory=time.perf_counter, compare=False)
+    """`time.perf_counter()` when the request was read (benchmarks time actions to the server with it)."""
 
 
 @dataclass(frozen=True, slots=True)

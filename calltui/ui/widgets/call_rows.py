@@ -287,8 +287,10 @@ def follow(rows: RowModel, sid: str | None, index: int, top: int, height: int) -
     """Where the cursor and the scroll top go after the rows changed: `(sid, index, top)`.
 
     The cursor keeps its call and that call keeps its screen row (like htop), so rows arriving or
-    leaving above it do not shift what the engineer is looking at. If its call is no longer shown,
-    the cursor takes the row now at its old index. `height` is the number of rows on screen.
+    leaving above it do not shift what the engineer is looking at. At the head of the list the view
+    stays at the head while the cursor's call is still on screen, so new calls come into view. If its
+    call is no longer shown, the cursor takes the row now at its old index. `height` is the number of
+    rows on screen.
     """
     n = len(rows)
     if n == 0:
@@ -296,7 +298,7 @@ def follow(rows: RowModel, sid: str | None, index: int, top: int, height: int) -
     found = rows.index_of(sid) if sid is not None else None
     if found is None:
         found = min(max(index, 0), n - 1)
-    else:
+    elif top > 0 or found >= height:
         top += found - index
     top = min(max(top, 0), max(0, n - max(1, height)))
     return rows.sid_at(found), found, top
