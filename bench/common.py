@@ -1,10 +1,40 @@
-"""What every benchmark reports, and how the figures are printed."""
+"""What every benchmark reports and how it is printed, and the parts benchmarks share: a populated simulator
+in a process of its own, the app built as the tests build it, a poll timer and an event-loop lag probe."""
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import random
 import statistics
-from collections.abc import Iterable, Sequence
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from calltui.gateway import TwilioGateway
+from calltui.monitor.audit import AuditLog
+from calltui.monitor.history import UrlHistory
+from calltui.secret import Secret
+from calltui.settings import Settings
+from calltui.simulator import Simulator, lifecycle, records
+from calltui.ui.app import CallTuiApp
+
+T = TypeVar("T")
+
+SIZE = (160, 45)
+ACCOUNT_SID = "AC" + "b" * 32
+AUTH_TOKEN = "bench-token-" + "0" * 20
+ACTIVE = ("queued", "ringing", "in-progress")
+PAGE_SIZE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +52,21 @@ def median(samples: Sequence[float]) -> float:
     return statistics.median(samples)
 
 
+def within(name: str, value: float, unit: str, limit: float) -> BenchResult:
+    """A figure whose target is "below `limit`"."""
+    return BenchResult(name, value, unit, f"< {limit:g} {unit}", value < limit)
+
+
+def info(name: str, value: float, unit: str) -> BenchResult:
+    """A figure reported for information, without a target."""
+    return BenchResult(name, value, unit, "", None)
+
+
+def note(text: str) -> None:
+    """A line of explanation under a benchmark's figures (how a figure is defined)."""
+    print(f"  # {text}")
+
+
 def report(results: Iterable[BenchResult]) -> bool:
     """Print one line per figure; returns whether every figure with a target met it."""
     ok = True
@@ -31,3 +76,276 @@ def report(results: Iterable[BenchResult]) -> bool:
         print(f"{result.name:<34} {result.value:>10.2f} {result.unit:<3} {target:<18} {verdict}".rstrip())
         ok = ok and result.passed is not False
     return ok
+
+
+# -- the simulator in a process of its own ----------------------------------------------------------------
+
+
+class SimProcess:
+    """A `Simulator` serving from a child process, so its CPU is not the app's (the machine has 2 cores).
+
+    `run(fn, *args)` calls `fn(simulator, *args)` in the child and returns its result: `fn` must be a
+    module-level function (it is pickled by name). Thread-safe; blocking, so from a loop use `arun`.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        settings: dict[str, Any] = {
+            "account_sid": ACCOUNT_SID,
+            "auth_token": AUTH_TOKEN,
+            "traffic": False,
+            "initial_calls": 0,
+            "seed": 1,
+        }
+        settings.update(options)
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve_sim, args=(child, settings), daemon=True)
+        self._process.start()
+        child.close()
+        self._lock = threading.Lock()
+        self.base_url: str = self._conn.recv()
+        self.account_sid: str = settings["account_sid"]
+        self.auth_token: str = settings["auth_token"]
+
+    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            self._conn.send((fn, args, kwargs))
+            ok, value = self._conn.recv()
+        if not ok:
+            raise RuntimeError(f"in the simulator process: {value}")
+        return value
+
+    async def arun(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`run` without blocking the caller's event loop."""
+        return await asyncio.to_thread(self.run, fn, *args, **kwargs)
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            with self._lock:
+                self._conn.send(None)
+            self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(5)
+        self._conn.close()
+
+    def __enter__(self) -> SimProcess:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _serve_sim(conn: Connection, settings: dict[str, Any]) -> None:
+    sim = Simulator(**settings)
+    conn.send(sim.start_in_thread("127.0.0.1", 0))
+    try:
+        while (message := conn.recv()) is not None:
+            fn, args, kwargs = message
+            try:
+                conn.send((True, fn(sim, *args, **kwargs)))
+            except Exception as exc:
+                conn.send((False, repr(exc)))
+    finally:
+        sim.stop_thread()
+
+
+# Functions run inside the simulator process (see `SimProcess.run`).
+
+
+def request_count(sim: Simulator) -> int:
+    return len(sim.requests)
+
+
+def requests_since(sim: Simulator, start: int) -> list[tuple[str, str, float]]:
+    """(method, path, received_at) of every request from index `start` on."""
+    return [(r.method, r.path, r.received_at) for r in sim.requests[start:]]
+
+
+def live_sids(sim: Simulator) -> list[str]:
+    return [sid for status in ACTIVE for sid in sim.store.sids_with_status(status)]
+
+
+def status_counts(sim: Simulator) -> dict[str, int]:
+    return {status: len(sim.store.sids_with_status(status)) for status in ACTIVE}
+
+
+def add_fault(sim: Simulator, kind: str, **params: Any) -> None:
+    sim.faults.add(kind, **params)
+
+
+def clear_faults(sim: Simulator) -> None:
+    sim.faults.clear()
+
+
+def churn(sim: Simulator, seed: int, changed: float = 0.05, ended: float = 0.01) -> int:
+    """One poll's worth of a busy account: `changed` of the live calls move on (queued → ringing →
+    in-progress, or just updated), `ended` of them end, and as many new calls arrive as ended (a
+    parent's legs end with it), so the population stays the same. Returns how many calls changed."""
+    rng = random.Random(seed)
+    now = sim.clock()
+    live = live_sids(sim)
+    size = len(live)
+    picked = rng.sample(live, int(size * (changed + ended)))
+    n_ended = int(size * ended)
+    for sid in picked[:n_ended]:
+        if lifecycle.is_live(sim.call(sid)):
+            sim.end_call(sid)
+    for sid in picked[n_ended:]:
+        raw = sim.call(sid) or {}
+        status = raw.get("status")
+        if status == "queued":
+            lifecycle.ring(sim.store, sid, now)
+        elif status == "ringing":
+            lifecycle.answer(sim.store, sid, now)
+        elif status == "in-progress":
+            sim.set_call(sid, date_updated=records.rfc2822(now))
+    for _ in range(size - len(live_sids(sim))):
+        sim.add_call(status=rng.choices(ACTIVE, (10, 15, 75))[0])
+    return len(picked)
+
+
+# -- the app, built as tests/conftest.py builds it --------------------------------------------------------
+
+
+def settings_for(sim: SimProcess, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "account_sid": sim.account_sid,
+        "username": sim.account_sid,
+        "secret": Secret(sim.auth_token),
+        "api_url": sim.base_url,
+        "interval": 3600.0,
+        "request_timeout": 30.0,
+        "linger": 5.0,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+_AUDIT_DIR = tempfile.TemporaryDirectory(prefix="calltui-bench-")
+
+
+def build_app(sim: SimProcess, *, interval: float = 3600.0, **overrides: Any) -> CallTuiApp:
+    """The real app on the simulator; with the default interval (an hour) it polls only when asked."""
+    settings = settings_for(sim, interval=interval, **overrides)
+    audit = AuditLog(Path(_AUDIT_DIR.name) / f"audit-{time.monotonic_ns()}.jsonl")
+    audit.open()
+    return CallTuiApp(
+        TwilioGateway(settings),
+        account_sid=settings.account_sid,
+        audit=audit,
+        history=UrlHistory(None),
+        interval=settings.interval,
+        read_only=settings.read_only,
+        linger=settings.linger,
+    )
+
+
+def sdk_client(sim: SimProcess) -> Client:
+    """A bare twilio SDK client on the simulator; create it inside the loop that will use it."""
+    client = Client(sim.account_sid, sim.auth_token, http_client=AsyncTwilioHttpClient())
+    client.api.base_url = sim.base_url
+    return client
+
+
+async def sdk_list_active(client: Client) -> int:
+    """What calltui's poll asks for, through the SDK alone: the three live statuses, 1000-call pages."""
+    calls = client.api.v2010.accounts(ACCOUNT_SID).calls
+    lists = await asyncio.gather(*(calls.list_async(status=s, page_size=PAGE_SIZE) for s in ACTIVE))
+    return sum(len(found) for found in lists)
+
+
+async def close_sdk_client(client: Client) -> None:
+    http = client.http_client
+    if isinstance(http, AsyncTwilioHttpClient):
+        await http.close()
+
+
+# -- timing the app ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PollTiming:
+    started: float
+    fetched: float
+    """The gateway answered (the three lists read and parsed)."""
+    polled: float
+    """`Poller.poll` returned (diffed)."""
+    applied: float
+    """The app applied the result to the table (its task step after the poll ended)."""
+
+
+class PollWatch:
+    """Times every poll of `app`'s own poll loop: wraps its poller's `poll` and gateway's `list_active`."""
+
+    def __init__(self, app: CallTuiApp) -> None:
+        self._app = app
+        self.timings: list[PollTiming] = []
+        self._applied = asyncio.Event()
+        self._poll = app.poller.poll
+        self._list = app.gateway.list_active
+        self._fetched = 0.0
+        app.poller.poll = self._timed_poll  # type: ignore[method-assign]
+        app.gateway.list_active = self._timed_list  # type: ignore[method-assign]
+
+    async def _timed_list(self) -> Any:
+        found = await self._list()
+        self._fetched = time.perf_counter()
+        return found
+
+    async def _timed_poll(self) -> Any:
+        started = time.perf_counter()
+        result = await self._poll()
+        polled = time.perf_counter()
+        # The poll loop applies the result in this same task step; a callback runs right after it.
+        asyncio.get_running_loop().call_soon(self._done, started, self._fetched, polled)
+        return result
+
+    def _done(self, started: float, fetched: float, polled: float) -> None:
+        self.timings.append(PollTiming(started, fetched, polled, time.perf_counter()))
+        self._applied.set()
+
+    async def next_poll(self) -> PollTiming:
+        """Wait for the next poll to be applied."""
+        self._applied.clear()
+        await self._applied.wait()
+        return self.timings[-1]
+
+    async def poll_now(self) -> PollTiming:
+        """Ask the app to poll at once (ctrl+r) and wait until the result is applied."""
+        self._applied.clear()
+        self._app.action_refresh_now()
+        await self._applied.wait()
+        return self.timings[-1]
+
+
+class LagProbe:
+    """Measures event-loop stalls: a task sleeps `period` again and again and records each overshoot."""
+
+    def __init__(self, period: float = 0.005) -> None:
+        self.period = period
+        self.lags: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def reset(self) -> None:
+        self.lags.clear()
+
+    @property
+    def worst(self) -> float:
+        return max(self.lags, default=0.0)
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.period)
+            self.lags.append(time.perf_counter() - before - self.period)

@@ -32,6 +32,7 @@ from calltui.ui.screens.help import HelpScreen
 from calltui.ui.screens.redirect import RedirectScreen
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
+from calltui.userconfig import UserConfig
 
 WRITE_ACTIONS = frozenset({"redirect", "hangup"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
@@ -68,8 +69,10 @@ class CallTuiApp(App[None]):
         linger: float = 5.0,
         clock: Callable[[], datetime] = utcnow,
         startup_warnings: Sequence[str] = (),
+        user_config: UserConfig | None = None,
     ) -> None:
         super().__init__()
+        self.user_config = user_config or UserConfig()
         self._startup_warnings = list(startup_warnings)
         self.gateway = gateway
         self.account_sid = account_sid

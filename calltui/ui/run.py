@@ -5,16 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from calltui.config import ConfigError
 from calltui.gateway import TwilioGateway
 from calltui.monitor.audit import AuditLog, AuditLogError
 from calltui.monitor.history import UrlHistory
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
 from calltui.ui.app import CallTuiApp
+from calltui.userconfig import load_user_config
 
 
 def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
-    """Raises AuditLogError when the audit log cannot be written: refusing to start beats losing it."""
+    """Raises AuditLogError when the audit log cannot be written (refusing to start beats losing it),
+    and ConfigError when the user's config.toml is malformed."""
+    user_config = load_user_config()
     audit = AuditLog(settings.audit_log or default_audit_log())
     audit.open()
     return CallTuiApp(
@@ -26,6 +30,7 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         read_only=settings.read_only,
         linger=settings.linger,
         startup_warnings=warnings,
+        user_config=user_config,
     )
 
 
@@ -35,6 +40,9 @@ def run_app(settings: Settings, warnings: Sequence[str] = ()) -> int:
         app = build_app(settings, warnings)
     except AuditLogError as exc:
         print(f"calltui: {exc} (choose another with --audit-log PATH)", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"calltui: {exc}", file=sys.stderr)
         return 2
     app.run()
     return 0
