@@ -46,7 +46,7 @@ def test_every_section_is_read(tmp_path: Path) -> None:
 def test_a_malformed_file_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "config.toml"
     path.write_text(text)
-    with pytest.raises(ConfigError, match="config.toml") as caught:
+    with pytest.raises(ConfigError, match=r"config\.toml") as caught:
         load_user_config(path)
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert "hunter2" not in str(caught.value)
