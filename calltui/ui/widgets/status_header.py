@@ -44,6 +44,9 @@ def header_text(model: HeaderModel, now: datetime) -> Text:
     text.append(short_sid(model.account_sid), style="bold")
     if model.friendly_name:
         text.append(f" {clean(model.friendly_name, 40)}")
+    # Freshness comes before the counts: at 80 columns the tail is cut, and "stale" must never be.
+    text.append("  │  ")
+    text.append_text(freshness_text(model.poll, now))
     text.append("  │  ")
     text.append("active calls" if model.view is View.ACTIVE else "ended in the last hour", style="bold")
     counts = model.counts or {}
@@ -55,8 +58,6 @@ def header_text(model: HeaderModel, now: datetime) -> Text:
         text.append(f"  {sum(counts.values())}", style="bold")
     if model.filter_text:
         text.append(f"  │  filter “{clean(model.filter_text, 30)}”: {model.shown} shown", style="italic")
-    text.append("  │  ")
-    text.append_text(freshness_text(model.poll, now))
     return text
 
 
@@ -65,7 +66,7 @@ def freshness_text(poll: PollState, now: datetime) -> Text:
     if poll.error is None:
         if poll.last_ok is None:
             return Text("loading…", style="dim")
-        return Text(f"updated {poll.last_ok.astimezone():%H:%M:%S}", style="dim")
+        return Text(f"updated {poll.last_ok.astimezone():%H:%M:%S}", style="green")
     age = f" {_age(poll.last_ok, now)}" if poll.last_ok else ""
     reason = clean(poll.error.summary(), 120)
     if poll.stopped:
