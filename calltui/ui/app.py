@@ -48,12 +48,12 @@ class CallTuiApp(App[None]):
         Binding("r", "redirect", "Redirect"),
         Binding("h", "hangup", "Hang up"),
         Binding("enter", "details", "Details"),
-        Binding("slash", "filter", "Filter"),
+        Binding("slash", "filter", "Filter", key_display="/"),
         Binding("v", "toggle_view", "Active/Ended"),
         Binding("s", "sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
-        Binding("ctrl+r,f5", "refresh_now", "Refresh", show=False),
-        Binding("question_mark", "help", "Help"),
+        Binding("ctrl+r,f5", "refresh_now", "Poll now", show=False, key_display="ctrl+r / F5"),
+        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -81,6 +81,7 @@ class CallTuiApp(App[None]):
         self.clock = clock
         self.poller = Poller(gateway, interval, clock=clock)
         self.actions = ActionRunner(gateway, audit, account_sid, clock)
+        self.audit_path = audit.path
         self.header_model = HeaderModel(account_sid=account_sid, read_only=read_only)
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
@@ -221,7 +222,8 @@ class CallTuiApp(App[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        box.focus()
+        # Focus now, not after the next refresh: keys typed right after `/` must land in the box.
+        self.screen.set_focus(box)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -272,7 +274,7 @@ class CallTuiApp(App[None]):
         return [*keys, ("ctrl+p", "Command palette"), *self.table.key_help()]
 
     def _help_notes(self) -> list[str]:
-        notes = [f"Polling every {self.poller.interval:g}s. Actions are logged to the audit log."]
+        notes = [f"Polling every {self.poller.interval:g}s. Actions are logged to {self.audit_path}."]
         if self.read_only:
             notes.append("READ-ONLY: redirect and hang-up are disabled, and the gateway refuses any write.")
         return notes
