@@ -207,6 +207,34 @@ def churn(sim: Simulator, seed: int, changed: float = 0.05, ended: float = 0.01)
     return len(picked)
 
 
+def run_isolated(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in a fresh process (so what it measures, RSS above all, is its own); returns its result.
+
+    `fn` must be a module-level function. The process may start a `SimProcess` of its own.
+    """
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_run_and_send, args=(sender, fn, args))
+    process.start()
+    sender.close()
+    try:
+        ok, value = receiver.recv()
+    except EOFError:
+        ok, value = False, f"the process died (exit status {process.exitcode})"
+    finally:
+        process.join(30)
+    if not ok:
+        raise RuntimeError(f"in the isolated process: {value}")
+    return value
+
+
+def _run_and_send(sender: Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    try:
+        sender.send((True, fn(*args)))
+    except Exception as exc:
+        sender.send((False, repr(exc)))
+
+
 # -- the app, built as tests/conftest.py builds it --------------------------------------------------------
 
 
@@ -277,8 +305,15 @@ class PollTiming:
     """The app applied the result to the table (its task step after the poll ended)."""
 
 
+WAIT_LIMIT = 120.0
+"""Seconds a benchmark waits for the app before giving up: a hang must fail, not stall `make bench`."""
+
+
 class PollWatch:
-    """Times every poll of `app`'s own poll loop: wraps its poller's `poll` and gateway's `list_active`."""
+    """Times every poll of `app`'s own poll loop: wraps its poller's `poll` and gateway's `list_active`.
+
+    Create it before the app runs, so the first poll is timed too.
+    """
 
     def __init__(self, app: CallTuiApp) -> None:
         self._app = app
@@ -310,14 +345,14 @@ class PollWatch:
     async def next_poll(self) -> PollTiming:
         """Wait for the next poll to be applied."""
         self._applied.clear()
-        await self._applied.wait()
+        await asyncio.wait_for(self._applied.wait(), WAIT_LIMIT)
         return self.timings[-1]
 
     async def poll_now(self) -> PollTiming:
         """Ask the app to poll at once (ctrl+r) and wait until the result is applied."""
         self._applied.clear()
         self._app.action_refresh_now()
-        await self._applied.wait()
+        await asyncio.wait_for(self._applied.wait(), WAIT_LIMIT)
         return self.timings[-1]
 
 

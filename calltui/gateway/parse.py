@@ -10,6 +10,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -28,6 +29,10 @@ _COUNT_FIELDS = ("duration", "queue_time")
 # Known fields that are not shown as extras: `subresource_uris` is navigation, not information.
 _KNOWN = {"sid", "from", "subresource_uris", *_TEXT_FIELDS, *_DATE_FIELDS, *_COUNT_FIELDS}
 _DIGITS = re.compile(r"\s*\d{1,15}\s*")
+_MONTHS = {name: number for number, name in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+)}  # fmt: skip
+_JSON_TEXT = frozenset({str, type(None)})
 
 
 def parse_call(record: object) -> Call:
@@ -58,6 +63,59 @@ def parse_calls(records: Iterable[object]) -> list[Call]:
     return calls
 
 
+@dataclass(slots=True)
+class ParsedCalls:
+    """Records of one read by SID, and the calls parsed from them. Two dicts rather than one of pairs:
+    10,000 pairs would be 10,000 more objects for every garbage collection to walk, and a full
+    collection stalls the whole app."""
+
+    records: dict[str, dict[str, object]] = field(default_factory=dict)
+    calls: dict[str, Call] = field(default_factory=dict)
+
+
+class ParseCache:
+    """The calls of the last complete read by SID, with the records they were parsed from.
+
+    At 10,000 live calls parsing is most of what a poll costs, and from one poll to the next most records
+    are unchanged: a record equal to last time's gives last time's `Call`, which parsing it again would
+    have built (parsing is a pure function of the record).
+    """
+
+    def __init__(self) -> None:
+        self._last = ParsedCalls()
+
+    def parse(self, records: Iterable[object], seen: ParsedCalls) -> list[Call]:
+        """Like `parse_calls`; reusable records also go into `seen`, for `keep` once the read is whole."""
+        last_records, last_calls = self._last.records, self._last.calls
+        calls = []
+        for record in records:
+            plain = _plain(record)
+            sid = plain.get("sid") if plain is not None else None
+            call = last_calls.get(sid) if isinstance(sid, str) and last_records.get(sid) == plain else None
+            if call is None:
+                try:
+                    call = parse_call(record)
+                except MalformedResponse:
+                    continue
+            if plain is not None and isinstance(sid, str):
+                seen.records[sid] = plain
+                seen.calls[sid] = call
+            calls.append(call)
+        return calls
+
+    def keep(self, seen: ParsedCalls) -> None:
+        """Reuse what this read saw (and forget what it did not: calls that ended)."""
+        self._last = seen
+
+
+def _plain(record: object) -> dict[str, object] | None:
+    """The record if it holds only text and nulls, as Twilio's do: there Python's equality is JSON's
+    (1 == 1.0 == True would reuse a Call parsed from a number for a boolean)."""
+    if type(record) is dict and _JSON_TEXT.issuperset(map(type, record.values())):
+        return record
+    return None
+
+
 def _text(value: object) -> str | None:
     """Strings as sent (bounded); numbers as their text; anything else (objects, lists, bools) unknown."""
     if isinstance(value, str):
@@ -71,11 +129,30 @@ def _date(value: object) -> datetime | None:
     """An RFC 2822 date as aware UTC; None when absent or unreadable."""
     if not isinstance(value, str) or not value.strip():
         return None
+    fast = _twilio_date(value)
+    if fast is not None:
+        return fast
     try:
         parsed = parsedate_to_datetime(value[:100])
         # "-0000" means "UTC, source unknown" and parses naive; Twilio always means UTC.
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _twilio_date(value: str) -> datetime | None:
+    """Twilio's own format, `Tue, 31 Aug 2010 20:36:29 +0000`, read 6x faster than the general RFC 2822
+    parser does; None for anything else (the general parser decides)."""
+    parts = value.split(" ")
+    if len(value) != 31 or len(parts) != 6 or not parts[0].endswith(",") or parts[5] != "+0000":
+        return None
+    _, day, month, year, clock, _ = parts
+    numbers = (day, year, *clock.split(":"))
+    if len(numbers) != 5 or month not in _MONTHS or not all(n.isascii() and n.isdigit() for n in numbers):
+        return None
+    try:
+        return datetime(int(year), _MONTHS[month], int(day), *map(int, numbers[2:]), tzinfo=UTC)
+    except ValueError:  # 31 Feb, 25:00: let the general parser have its say
         return None
 
 
@@ -93,8 +170,9 @@ def _count(value: object) -> int | None:
 def _extra(record: Mapping[object, object]) -> tuple[tuple[str, str], ...]:
     """Fields this version does not model, as text, sorted so equal records compare equal."""
     pairs = []
-    for key, value in record.items():
-        if not isinstance(key, str) or key in _KNOWN or value is None:
+    for key in record.keys() - _KNOWN:  # a set difference: Twilio's own fields are most of a record
+        value = record[key]
+        if not isinstance(key, str) or value is None:
             continue
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
         pairs.append((key[:_TEXT_LIMIT], text[:_TEXT_LIMIT]))

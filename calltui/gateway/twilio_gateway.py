@@ -6,6 +6,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 from twilio.base import serialize
@@ -17,7 +18,7 @@ from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_s
 from calltui.domain.errors import ConnectionFailed, GatewayError, InvalidRequest, ReadOnlyViolation
 from calltui.gateway.errors import detach, map_exception
 from calltui.gateway.paging import first_page, read_records
-from calltui.gateway.parse import parse_call, parse_calls
+from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls
 from calltui.gateway.runner import LoopThread
 from calltui.gateway.transport import GatewayHttpClient
 from calltui.settings import Settings
@@ -53,6 +54,7 @@ class TwilioGateway:
         self._http: GatewayHttpClient | None = None
         self._tasks: set[asyncio.Task[object]] = set()
         self._closing = False
+        self._active_cache = ParseCache()  # polls of the active list reuse unchanged calls
 
     # -- the CallGateway API ------------------------------------------------------------------
 
@@ -157,12 +159,16 @@ class TwilioGateway:
             await self._http.close()
 
     async def _list_active(self, api: Version) -> list[Call]:
-        buckets = [asyncio.ensure_future(self._read_calls(api, {"Status": s})) for s in ACTIVE_STATUSES]
+        seen = ParsedCalls()
+        parse = partial(self._active_cache.parse, seen=seen)
+        reads = [self._read_calls(api, {"Status": status}, parse) for status in ACTIVE_STATUSES]
+        buckets = [asyncio.ensure_future(read) for read in reads]
         try:
             results = await asyncio.gather(*buckets)
         finally:
             for bucket in buckets:  # one failed: the others' answers would be thrown away anyway
                 bucket.cancel()
+        self._active_cache.keep(seen)
         return dedupe_calls(call for bucket in results for call in bucket)
 
     async def _list_recent(self, api: Version, since: datetime) -> list[Call]:
@@ -172,9 +178,14 @@ class TwilioGateway:
         ended = [call for call in parse_calls(page) if not call.is_active]
         return sorted(ended, key=lambda c: c.end_time or c.date_updated or _EPOCH, reverse=True)
 
-    async def _read_calls(self, api: Version, filters: dict[str, object]) -> list[Call]:
+    async def _read_calls(
+        self,
+        api: Version,
+        filters: dict[str, object],
+        parse: Callable[[list[object]], list[Call]] = parse_calls,
+    ) -> list[Call]:
         params = {**filters, "PageSize": PAGE_SIZE}
-        return parse_calls(await read_records(api, self._calls_uri, params, max_pages=self._max_pages))
+        return parse(await read_records(api, self._calls_uri, params, max_pages=self._max_pages))
 
     async def _fetch(self, api: Version, sid: str) -> Call:
         return parse_call(await api.fetch_async(method="GET", uri=self._call_uri(sid)))
