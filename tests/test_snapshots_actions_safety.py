@@ -36,6 +36,7 @@ def test_verified_mark_on_the_row(snap_compare, seeded_app: CallTuiApp) -> None:
         app._safety_tick()
         await until(pilot, lambda: app.table.badge(sid) == "✓", "the verdict")
         app.clear_notifications()
+        app._tick()  # repaint every live duration at the moved clock (the real 1 s timer may not have run)
         await pilot.pause()
 
     assert snap_compare(seeded_app, terminal_size=(120, 20), run_before=hang_up_and_verify)
