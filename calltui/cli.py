@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", metavar="S", help="seconds between polls, default 2 (CALLTUI_POLL_INTERVAL)"
     )
     parser.add_argument("--read-only", action="store_true", help="never redirect or hang up calls")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="rehearse: prompts and the audit log work, nothing is sent"
+    )
     parser.add_argument("--demo", action="store_true", help="run against a built-in simulated account")
     parser.add_argument("--env-file", metavar="PATH", help="read settings from PATH (default: ./.env)")
     parser.add_argument("--audit-log", metavar="PATH", help="append actions to PATH (CALLTUI_AUDIT_LOG)")

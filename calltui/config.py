@@ -108,6 +108,7 @@ def load_settings(
     options = {
         "interval": _interval(sources.get("CALLTUI_POLL_INTERVAL", "--interval")),
         "read_only": bool(flag_values.get("read_only")),
+        "dry_run": bool(flag_values.get("dry_run")),
         "audit_log": _path(sources.get("CALLTUI_AUDIT_LOG", "--audit-log")),
     }
     if flag_values.get("demo"):

@@ -24,6 +24,8 @@ class Settings:
     edge: str | None = None
     interval: float = 2.0
     read_only: bool = False
+    dry_run: bool = False
+    """Every prompt and confirm works, and is audited, but no write is sent."""
     demo: bool = False
     audit_log: Path | None = None
     """Where actions are appended (JSON lines); None means the default in the user's data directory."""

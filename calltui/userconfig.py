@@ -4,7 +4,7 @@ Everything has a default, so a missing file is normal. A malformed file raises `
 line naming the key and how to fix it. Example:
 
     [actions]
-    grace_seconds = 5            # a confirmed action waits this long; `u` cancels it; 0 turns it off
+    grace_seconds = 5            # a confirmed action waits this long (default 3); `u` cancels; 0 = off
     bell = false                 # ring the terminal bell when an alert fires
 
     [[presets]]                  # chosen by key in the redirect prompt
@@ -74,9 +74,13 @@ class Profile:
     color: str | None = None
 
 
+DEFAULT_GRACE_SECONDS = 3.0
+"""Long enough to see the countdown and press `u`, short enough not to slow an emergency."""
+
+
 @dataclass(frozen=True, slots=True)
 class UserConfig:
-    grace_seconds: float = 0.0
+    grace_seconds: float = DEFAULT_GRACE_SECONDS
     bell: bool = False
     presets: tuple[Preset, ...] = ()
     alerts: AlertRules = field(default_factory=AlertRules)
@@ -105,7 +109,10 @@ def parse_user_config(data: dict[str, Any], where: str = "config.toml") -> UserC
     actions = _table(data, "actions", where)
     alerts = _table(data, "alerts", where)
     return UserConfig(
-        grace_seconds=_number(actions, "grace_seconds", f"{where} [actions]", 0.0, minimum=0.0) or 0.0,
+        grace_seconds=_number(
+            actions, "grace_seconds", f"{where} [actions]", DEFAULT_GRACE_SECONDS, minimum=0.0
+        )
+        or 0.0,
         bell=_bool(actions, "bell", f"{where} [actions]"),
         presets=tuple(
             _preset(item, f"{where} [[presets]] #{i + 1}")

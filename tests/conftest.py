@@ -18,6 +18,7 @@ from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
+from calltui.userconfig import UserConfig
 
 # Local time shows in the table and details; pin it so snapshots and assertions are stable.
 os.environ["TZ"] = "UTC"
@@ -69,7 +70,10 @@ def make_settings(base_url: str, **overrides: object) -> Settings:
 def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., CallTuiApp]:
     """Builds an app on the simulator. The poll interval is an hour: tests poll on purpose (see `poll`)."""
 
-    def build(*, read_only: bool = False, linger: float = 5.0, **overrides: object) -> CallTuiApp:
+    def build(
+        *, read_only: bool = False, linger: float = 5.0, grace: float = 0.0, **overrides: object
+    ) -> CallTuiApp:
+        """`grace`: the grace window, off unless a test is about it, so actions are sent at once."""
         assert sim.base_url
         settings = make_settings(sim.base_url, read_only=read_only, linger=linger, **overrides)
         audit = AuditLog(tmp_path / "audit.jsonl")
@@ -83,6 +87,8 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
             read_only=read_only,
             linger=linger,
             clock=clock,
+            user_config=UserConfig(grace_seconds=grace),
+            dry_run=settings.dry_run,
         )
 
     return build

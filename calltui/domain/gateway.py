@@ -28,6 +28,10 @@ class CallGateway(Protocol):
 
     async def hangup(self, sid: str, action: Hangup) -> Call: ...
 
+    async def recent_errors(self, sid: str, since: datetime) -> list[int]:
+        """Codes of the errors Twilio logged against the call (its Notifications) since `since`."""
+        ...
+
     async def account_name(self) -> str | None:
         """The account's friendly name, when the API reveals it."""
         ...

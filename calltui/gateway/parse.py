@@ -177,3 +177,22 @@ def _extra(record: Mapping[object, object]) -> tuple[tuple[str, str], ...]:
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
         pairs.append((key[:_TEXT_LIMIT], text[:_TEXT_LIMIT]))
     return tuple(sorted(pairs)[:_EXTRA_LIMIT])
+
+
+def parse_error_codes(payload: object, since: datetime) -> list[int]:
+    """Error codes of the ERROR-level (`log` "0") notifications in a Notifications page logged at or
+    after `since` (to the second, as Twilio dates them). An undated error counts: better a false alarm
+    than a failure called a success."""
+    records = payload.get("notifications") if isinstance(payload, Mapping) else None
+    if not isinstance(records, list):
+        raise MalformedResponse("The API's page of notifications has no 'notifications' list.")
+    floor = since.astimezone(UTC).replace(microsecond=0)
+    codes = []
+    for record in records:
+        if not isinstance(record, Mapping) or str(record.get("log")).strip() != "0":
+            continue
+        logged = _date(record.get("message_date")) or _date(record.get("date_created"))
+        code = _count(record.get("error_code"))
+        if code is not None and (logged is None or logged >= floor):
+            codes.append(code)
+    return codes

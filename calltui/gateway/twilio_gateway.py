@@ -18,7 +18,7 @@ from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_s
 from calltui.domain.errors import ConnectionFailed, GatewayError, InvalidRequest, ReadOnlyViolation
 from calltui.gateway.errors import detach, map_exception
 from calltui.gateway.paging import first_page, read_records
-from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls
+from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
 from calltui.gateway.runner import LoopThread
 from calltui.gateway.transport import GatewayHttpClient
 from calltui.settings import Settings
@@ -81,6 +81,10 @@ class TwilioGateway:
     async def hangup(self, sid: str, action: Hangup) -> Call:
         self._check_write(sid)
         return await self._call(lambda api: self._update(api, sid, action.parameters()))
+
+    async def recent_errors(self, sid: str, since: datetime) -> list[int]:
+        _check_sid(sid)
+        return await self._call(lambda api: self._recent_errors(api, sid, since))
 
     async def account_name(self) -> str | None:
         try:
@@ -193,6 +197,12 @@ class TwilioGateway:
     async def _update(self, api: Version, sid: str, data: dict[str, str]) -> Call:
         return parse_call(await api.update_async(method="POST", uri=self._call_uri(sid), data=data))
 
+    async def _recent_errors(self, api: Version, sid: str, since: datetime) -> list[int]:
+        # Newest first: one page of 50 reaches far past the minute a verification looks at.
+        uri = f"/Accounts/{self._settings.account_sid}/Calls/{sid}/Notifications.json"
+        payload = await api.fetch_async(method="GET", uri=uri, params={"PageSize": 50})
+        return parse_error_codes(payload, since)
+
     async def _account_name(self, api: Version) -> str | None:
         payload = await api.fetch_async(method="GET", uri=f"/Accounts/{self._settings.account_sid}.json")
         name = payload.get("friendly_name") if isinstance(payload, dict) else None
@@ -210,6 +220,8 @@ class TwilioGateway:
     def _check_write(self, sid: str) -> None:
         if self.read_only:
             raise ReadOnlyViolation("calltui is in read-only mode: nothing was sent.")
+        if self._settings.dry_run:  # the ActionRunner never gets here in a dry run; this is the backstop
+            raise ReadOnlyViolation("calltui is in dry-run mode: nothing was sent.")
         _check_sid(sid)
 
 

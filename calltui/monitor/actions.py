@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from calltui.domain.actions import Action, Hangup, Redirect
 from calltui.domain.call import Call, utcnow
@@ -17,6 +18,8 @@ from calltui.domain.errors import (
 )
 from calltui.domain.gateway import CallGateway
 from calltui.monitor.audit import AuditEntry, AuditLog
+from calltui.monitor.redirects import RedirectMemory
+from calltui.monitor.verify import Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +28,7 @@ class ActionOutcome:
     action: str
     parameters: dict[str, str]
     result: str
-    """`ok`, `failed`, `unknown` (may have reached Twilio) or `refused` (read-only)."""
+    """`ok`, `failed`, `unknown` (may have reached Twilio), `refused` (read-only) or `dry-run` (not sent)."""
     call: Call | None = None
     """The call as Twilio returned it after a successful action."""
     error: GatewayError | None = None
@@ -53,12 +56,18 @@ class ActionRunner:
         audit: AuditLog,
         account_sid: str,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        dry_run: bool = False,
+        redirects: RedirectMemory | None = None,
     ) -> None:
         self._gateway = gateway
         self._audit = audit
         self._account_sid = account_sid
         self._clock = clock
         self._in_flight: set[str] = set()
+        self.dry_run = dry_run
+        """Rehearsal: every action is audited as `dry-run` and none reaches the gateway."""
+        self.redirects = redirects or RedirectMemory()
 
     def busy(self, sid: str) -> bool:
         return sid in self._in_flight
@@ -69,13 +78,35 @@ class ActionRunner:
             return None
         self._in_flight.add(sid)
         try:
+            previous = self.redirects.last(sid) if isinstance(action, Redirect) else None
             outcome = await self._send(sid, action)
-            return await self._record(outcome)
+            if outcome.result == "ok" and isinstance(action, Redirect):
+                self.redirects.remember(sid, action, self._clock())
+            return await self._record(outcome, previous.target if previous else None)
         finally:
             self._in_flight.discard(sid)
 
+    async def record_canceled(self, sid: str, action: Action) -> str | None:
+        """Audit an action the engineer canceled in its grace window (nothing was sent); the write error."""
+        outcome = ActionOutcome(sid, action_name(action), action.parameters(), "canceled-by-user")
+        return (await self._record(outcome)).audit_error
+
+    async def record_verdict(self, verdict: Verdict) -> str | None:
+        """Audit whether an action took effect (action `verify`); the write error, if any."""
+        entry = self._entry(
+            verdict.sid,
+            "verify",
+            {"action": verdict.action},
+            "verified" if verdict.verified else "not-verified",
+            error_code=verdict.codes[0] if verdict.codes else None,
+            error=verdict.detail,
+        )
+        return await self._write(entry)
+
     async def _send(self, sid: str, action: Action) -> ActionOutcome:
         name, parameters = action_name(action), action.parameters()
+        if self.dry_run:
+            return ActionOutcome(sid, name, parameters, "dry-run")
         try:
             if isinstance(action, Hangup):
                 call = await self._gateway.hangup(sid, action)
@@ -85,20 +116,36 @@ class ActionRunner:
             return ActionOutcome(sid, name, parameters, classify(error), error=error)
         return ActionOutcome(sid, name, parameters, "ok", call=call)
 
-    async def _record(self, outcome: ActionOutcome) -> ActionOutcome:
+    async def _record(self, outcome: ActionOutcome, previous_url: str | None = None) -> ActionOutcome:
         error = outcome.error
-        entry = AuditEntry(
-            time=self._clock().isoformat(),
-            account=self._account_sid,
-            call_sid=outcome.call_sid,
-            action=outcome.action,
-            parameters=outcome.parameters,
-            outcome=outcome.result,
+        entry = self._entry(
+            outcome.call_sid,
+            outcome.action,
+            outcome.parameters,
+            outcome.result,
             error_code=error.code if error else None,
             error=error.summary() if error else None,
+            previous_url=previous_url,
         )
+        problem = await self._write(entry)
+        return replace(outcome, audit_error=problem) if problem else outcome
+
+    def _entry(
+        self, sid: str, action: str, parameters: dict[str, str], outcome: str, **details: Any
+    ) -> AuditEntry:
+        return AuditEntry(
+            time=self._clock().isoformat(),
+            account=self._account_sid,
+            call_sid=sid,
+            action=action,
+            parameters=parameters,
+            outcome=outcome,
+            **details,
+        )
+
+    async def _write(self, entry: AuditEntry) -> str | None:
         try:
             await self._audit.append_async(entry)
         except OSError as exc:
-            return replace(outcome, audit_error=str(exc))
-        return outcome
+            return str(exc)
+        return None

@@ -24,9 +24,12 @@ class AuditEntry:
     action: str
     parameters: dict[str, str]
     outcome: str
-    """`ok`, `failed`, `unknown` (it may have reached Twilio), `refused` (read-only) or `dry-run`."""
+    """`ok`, `failed`, `unknown` (it may have reached Twilio), `refused` (read-only), `dry-run` or
+    `canceled-by-user` (stopped in the grace window); for action `verify`: `verified` or `not-verified`."""
     error_code: int | None = None
     error: str | None = None
+    previous_url: str | None = None
+    """On a redirect: where calltui last sent this call (Twilio does not expose it); omitted if none."""
 
 
 def redact_parameters(parameters: Mapping[str, str]) -> dict[str, str]:
@@ -76,6 +79,10 @@ class AuditLog:
         """Blocking: returns once the line is on disk."""
         record = asdict(entry)
         record["parameters"] = redact_parameters(entry.parameters)
+        if entry.previous_url is None:
+            del record["previous_url"]
+        else:
+            record["previous_url"] = redact_parameters({"PreviousUrl": entry.previous_url})["PreviousUrl"]
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
         with self._lock:
             if self._fd is None:

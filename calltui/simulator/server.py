@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE, ENDED_STATUSES
-from calltui.simulator import errors, forms, lifecycle, records, twiml
+from calltui.simulator import errors, forms, lifecycle, notifications, records, twiml
 from calltui.simulator.api import build_app
 from calltui.simulator.auth import Credentials
 from calltui.simulator.faults import Faults
@@ -70,6 +70,8 @@ class Simulator:
         self.store = CallStore()
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
+        self.notifications: dict[str, list[dict[str, Any]]] = {}
+        """Per call SID, the Notifications Twilio's debugger would log (oldest first)."""
         self.exchanges: deque[Exchange] | None = deque(maxlen=MAX_EXCHANGES) if record_exchanges else None
         self.traffic = TrafficGenerator(self.store, account_sid, seed, target_active)
         now = self.clock()
@@ -279,6 +281,23 @@ class Simulator:
                 if _ends(document):
                     self._apply_redirect(sid, True)
                 return
+        if instructions.url is not None:
+            self._notify_retrieval_failure(sid, instructions.url, instructions.method)
+
+    def _notify_retrieval_failure(self, sid: str, url: str, method: str) -> None:
+        """Neither Url nor FallbackUrl answered with TwiML: log 11200 against the call, as Twilio does."""
+        with self.store.lock:
+            logged = self.notifications.setdefault(sid, [])
+            logged.append(
+                notifications.retrieval_failure(
+                    account_sid=self.account_sid,
+                    call_sid=sid,
+                    url=url,
+                    method=method,
+                    now=self.clock(),
+                    index=len(logged),
+                )
+            )
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -23,18 +23,22 @@ from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.actions import ActionOutcome, ActionRunner
 from calltui.monitor.audit import AuditLog
+from calltui.monitor.grace import GraceQueue, PendingAction
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.poller import Poller, PollResult, View
+from calltui.monitor.redirects import RedirectMemory
+from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.ui.describe import call_line, short_sid
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.help import HelpScreen
 from calltui.ui.screens.redirect import RedirectScreen
 from calltui.ui.widgets.call_table import CallTable
+from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 from calltui.userconfig import UserConfig
 
-WRITE_ACTIONS = frozenset({"redirect", "hangup"})
+WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
 
@@ -55,6 +59,7 @@ class CallTuiApp(App[None]):
         Binding("ctrl+r,f5", "refresh_now", "Poll now", show=False, key_display="ctrl+r / F5"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("u", "undo", "Undo: cancel the newest action still in its grace window", show=False),
     ]
 
     def __init__(
@@ -70,6 +75,8 @@ class CallTuiApp(App[None]):
         clock: Callable[[], datetime] = utcnow,
         startup_warnings: Sequence[str] = (),
         user_config: UserConfig | None = None,
+        dry_run: bool = False,
+        redirects: RedirectMemory | None = None,
     ) -> None:
         super().__init__()
         self.user_config = user_config or UserConfig()
@@ -80,12 +87,17 @@ class CallTuiApp(App[None]):
         self.history = history
         self.clock = clock
         self.poller = Poller(gateway, interval, clock=clock)
-        self.actions = ActionRunner(gateway, audit, account_sid, clock)
+        self.actions = ActionRunner(gateway, audit, account_sid, clock, dry_run=dry_run, redirects=redirects)
         self.audit_path = audit.path
-        self.header_model = HeaderModel(account_sid=account_sid, read_only=read_only)
+        self.grace = GraceQueue(self.user_config.grace_seconds)
+        self.verifier = Verifier(gateway)
+        self.verdicts: dict[str, Verdict] = {}
+        """The latest proof-of-effect verdict per call SID."""
+        self.header_model = HeaderModel(account_sid=account_sid, read_only=read_only, dry_run=dry_run)
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._wake = asyncio.Event()
+        self._pending_bar = PendingBar(id="pending")
         self._linger = linger
 
     # ----------------------------------------------------------------- layout and lifecycle
@@ -94,6 +106,7 @@ class CallTuiApp(App[None]):
         yield StatusHeader(self.clock, id="status")
         yield CallTable(linger=self._linger, id="calls")
         yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
+        yield self._pending_bar
         yield Footer()
 
     @property
@@ -107,6 +120,7 @@ class CallTuiApp(App[None]):
             self.notify(warning, title="Warning", severity="warning", timeout=20, markup=False)
         self._render_header()
         self.set_interval(1.0, self._tick)
+        self.set_interval(0.25, self._safety_tick)
         self._load_account_name()
         self._poll_loop()
 
@@ -184,9 +198,11 @@ class CallTuiApp(App[None]):
                 markup=False,
             )
             return None
-        if self.actions.busy(call.sid):
+        if self.actions.busy(call.sid) or self.grace.holds(call.sid):
             self.notify(
-                f"An action on {short_sid(call.sid)} is still in flight.", severity="warning", markup=False
+                f"An action on {short_sid(call.sid)} is still waiting or in flight.",
+                severity="warning",
+                markup=False,
             )
             return None
         return call
@@ -199,9 +215,10 @@ class CallTuiApp(App[None]):
         def chosen(redirect: Redirect | None) -> None:
             if redirect is not None:
                 self.history.remember(redirect.twiml or redirect.url or "")
-                self._run_action(call, redirect)
+                self._confirmed(call, redirect)
 
-        self.push_screen(RedirectScreen(call, self.clock(), self.history.items), chosen)
+        back = self.actions.redirects.before_last(call.sid)
+        self.push_screen(RedirectScreen(call, self.clock(), self.history.items, previous=back), chosen)
 
     def action_hangup(self) -> None:
         call = self._live_target()
@@ -210,14 +227,15 @@ class CallTuiApp(App[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._run_action(call, Hangup(call.end_status))
+                self._confirmed(call, Hangup(call.end_status))
 
         self.push_screen(HangupScreen(call, self.clock()), confirmed)
 
     def action_details(self) -> None:
         call = self._target()
         if call is not None:
-            self.push_screen(DetailsScreen(call, self.gateway, self.clock))
+            notes = self._safety_notes(call.sid)
+            self.push_screen(DetailsScreen(call, self.gateway, self.clock, notes=notes))
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -308,8 +326,11 @@ class CallTuiApp(App[None]):
         self._report(call, outcome)
         if outcome.call is not None:
             self._refresh_one(outcome.call)
-        else:
+        elif outcome.result != "dry-run":
             self._refetch(call.sid)
+        if outcome.result == "ok":
+            self.verifier.start(call.sid, outcome.action, self.clock())
+            self.table.set_badge(call.sid, "…")
 
     def _report(self, call: Call, outcome: ActionOutcome) -> None:
         what = {"redirect": "Redirected", "hangup": "Hung up"}[outcome.action]
@@ -318,6 +339,8 @@ class CallTuiApp(App[None]):
         subject = call_line(call, self.clock())
         if outcome.result == "ok":
             self.notify(f"{what}: {subject}", title="Done", markup=False)
+        elif outcome.result == "dry-run":
+            self.notify(f"Nothing sent. {what} (rehearsed): {subject}", title="DRY-RUN", markup=False)
         else:
             error = outcome.error
             lines = [clean(error.summary(), 300) if error else outcome.result]
@@ -335,12 +358,7 @@ class CallTuiApp(App[None]):
                 markup=False,
             )
         if outcome.audit_error:
-            self.notify(
-                f"Audit log not written: {clean(outcome.audit_error, 200)}",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+            self._audit_failed(outcome.audit_error)
 
     def _refresh_one(self, call: Call) -> None:
         """Show an action's effect at once instead of waiting for the next poll."""
@@ -356,3 +374,94 @@ class CallTuiApp(App[None]):
         except GatewayError:
             return  # the next poll will tell
         self._refresh_one(call)
+
+    # ----------------------------------------------------------------- grace window and proof of effect
+
+    def _confirmed(self, call: Call, action: Action) -> None:
+        """A confirmed action is sent now, or after the grace window when one is configured."""
+        if self.grace.seconds <= 0:
+            self._run_action(call, action)
+            return
+        self.grace.add(call, action, self.clock())
+        self._show_pending()
+
+    def action_undo(self) -> None:
+        item = self.grace.cancel_latest()
+        self._show_pending()
+        if item is None:
+            self.notify("Nothing is waiting to be sent.", severity="warning", markup=False)
+            return
+        what = self._describe(item)
+        self.notify(f"Canceled, nothing sent: {what}", title="Undone", severity="warning", markup=False)
+        self._audit_canceled(item)
+
+    @staticmethod
+    def _describe(item: PendingAction) -> str:
+        what = "redirect" if isinstance(item.action, Redirect) else "hang-up"
+        return f"{what} of {short_sid(item.call.sid)}"
+
+    @work(group="actions")
+    async def _audit_canceled(self, item: PendingAction) -> None:
+        problem = await self.actions.record_canceled(item.call.sid, item.action)
+        if problem:
+            self._audit_failed(problem)
+
+    def _safety_tick(self) -> None:
+        """Send what has waited out its grace window, run due checks, redraw the countdown."""
+        now = self.clock()
+        for item in self.grace.due(now):
+            self._run_action(item.call, item.action)
+        for check in self.verifier.due(now):
+            self._verify(check, now)
+        self._show_pending()
+
+    def _show_pending(self) -> None:
+        bar, pending = self._pending_bar, self.grace.pending
+        # Held, not queried: the timer may fire while the app is closing and its widgets are gone.
+        if bar.is_mounted and (pending or bar.display):
+            bar.show(pending, self.clock(), dry_run=self.actions.dry_run)
+
+    @work(group="verify")
+    async def _verify(self, check: Check, now: datetime) -> None:
+        verdict = await self.verifier.run(check, now)
+        if verdict is not None:
+            await self._conclude(verdict)
+
+    async def _conclude(self, verdict: Verdict) -> None:
+        """Show whether the action took effect (row mark, notification) and audit it as `verify`."""
+        self.verdicts[verdict.sid] = verdict
+        self.table.set_badge(verdict.sid, "✓" if verdict.verified else "✗")
+        what = "Redirect" if verdict.action == "redirect" else "Hang-up"
+        self.notify(
+            f"{what} of {short_sid(verdict.sid)}: {verdict.text}",
+            title="Verified" if verdict.verified else "NOT verified",
+            severity="information" if verdict.verified else "error",
+            timeout=10 if verdict.verified else 30,
+            markup=False,
+        )
+        problem = await self.actions.record_verdict(verdict)
+        if problem:
+            self._audit_failed(problem)
+
+    def _audit_failed(self, problem: str) -> None:
+        self.notify(
+            f"Audit log not written: {clean(problem, 200)}", severity="error", timeout=30, markup=False
+        )
+
+    def _safety_notes(self, sid: str) -> list[tuple[str, str]]:
+        """Extra detail rows: calltui's own redirects of the call, and whether its last action took effect."""
+        notes = []
+        memory = self.actions.redirects
+        for label, sent in (
+            ("previous redirect (by calltui)", memory.last(sid)),
+            ("the one before (by calltui)", memory.before_last(sid)),
+        ):
+            if sent is not None:
+                when = sent.time.astimezone().strftime("%H:%M:%S")
+                notes.append((label, f"{clean(sent.target, 1000)} ({sent.method}) at {when}"))
+        verdict = self.verdicts.get(sid)
+        if verdict is not None:
+            notes.append((f"{verdict.action} check", verdict.text))
+        elif self.verifier.checking(sid):
+            notes.append(("action check", "checking…"))
+        return notes

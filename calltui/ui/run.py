@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from calltui.config import ConfigError
 from calltui.gateway import TwilioGateway
-from calltui.monitor.audit import AuditLog, AuditLogError
+from calltui.monitor.audit import AuditLog, AuditLogError, read_entries
 from calltui.monitor.history import UrlHistory
+from calltui.monitor.redirects import RedirectMemory
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
 from calltui.ui.app import CallTuiApp
@@ -31,6 +32,8 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         linger=settings.linger,
         startup_warnings=warnings,
         user_config=user_config,
+        dry_run=settings.dry_run,
+        redirects=RedirectMemory.from_audit(read_entries(audit.path)),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.text import Text
@@ -26,8 +26,17 @@ class DetailsScreen(Screen[None]):
         Binding("f5,ctrl+r", "reload", "Reload"),
     ]
 
-    def __init__(self, call: Call, gateway: CallGateway, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        call: Call,
+        gateway: CallGateway,
+        clock: Callable[[], datetime],
+        *,
+        notes: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """`notes`: what calltui knows and Twilio does not say (its redirects, action checks); shown first."""
         super().__init__()
+        self._notes = list(notes)
         self._call = call
         self._gateway = gateway
         self._clock = clock
@@ -53,7 +62,7 @@ class DetailsScreen(Screen[None]):
         self._call = call
         table = self.query_one("#details-fields", DataTable)
         table.clear()
-        for label, value in call_fields(call, self._clock()):
+        for label, value in [*self._notes, *call_fields(call, self._clock())]:
             table.add_row(Text(label, style="bold"), Text(value))
 
     def _show_children(self, children: list[Call]) -> None:

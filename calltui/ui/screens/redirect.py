@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from calltui.domain.actions import ActionInputError, Redirect, build_redirect
 from calltui.domain.call import Call
 from calltui.domain.text import clean
+from calltui.monitor.redirects import SentRedirect
 from calltui.ui.describe import call_line
 
 
@@ -24,10 +25,16 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
-    def __init__(self, call: Call, now: datetime, history: list[str]) -> None:
+    def __init__(
+        self, call: Call, now: datetime, history: list[str], *, previous: SentRedirect | None = None
+    ) -> None:
+        """`previous`: where calltui had sent the call before its latest redirect, offered first as "back"."""
         super().__init__()
         self._call = call
         self._now = now
+        self._previous = previous
+        if previous is not None:
+            history = [previous.target, *(h for h in history if h != previous.target)]
         self._history = history
         self._acknowledged: str | None = None
         """A target whose warnings were shown once; Enter again sends it."""
@@ -44,10 +51,15 @@ class RedirectScreen(ModalScreen[Redirect | None]):
             if self._history:
                 yield Label("Recent (Tab, then Enter to pick):", classes="dialog-hint")
                 yield OptionList(
-                    *(Option(Text(clean(item, 200)), id=str(i)) for i, item in enumerate(self._history)),
+                    *(Option(self._label(i, item), id=str(i)) for i, item in enumerate(self._history)),
                     id="history",
                 )
             yield Static(Text("Enter sends · Esc cancels · Url or inline TwiML"), classes="dialog-hint")
+
+    def _label(self, index: int, item: str) -> Text:
+        if index == 0 and self._previous is not None:
+            return Text(f"↩ back to previous ({self._previous.method}): {clean(item, 180)}")
+        return Text(clean(item, 200))
 
     def on_mount(self) -> None:
         self.query_one("#target", Input).focus()
@@ -69,7 +81,11 @@ class RedirectScreen(ModalScreen[Redirect | None]):
     @on(OptionList.OptionSelected, "#history")
     def _picked(self, event: OptionList.OptionSelected) -> None:
         target = self.query_one("#target", Input)
-        target.value = self._history[int(event.option.id or 0)]
+        index = int(event.option.id or 0)
+        target.value = self._history[index]
+        if index == 0 and self._previous is not None:  # go back the way it was sent
+            method = "method-get" if self._previous.method == "GET" else "method-post"
+            self.query_one(f"#{method}", RadioButton).value = True
         target.focus()
 
     @on(Input.Submitted, "#target")

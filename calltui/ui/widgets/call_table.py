@@ -8,6 +8,7 @@ changed, and the cursor stays on its call like htop's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
 
@@ -27,6 +28,7 @@ from calltui.ui.widgets.call_columns import (
     Layout,
     RowCells,
     duration_cell,
+    fit,
     header_text,
     layout_for,
     row_cells,
@@ -169,6 +171,7 @@ class CallTable(ScrollView, can_focus=True):
         self._cells: dict[str, RowCells] = {}  # fitted to `_layout`; a row's entry goes when it changes
         self._anchoring = False
         self._paint: _Paint | None = None
+        self._badges: dict[str, str] = {}  # by SID: a mark before the status (✓ verified, ✗ not)
 
     # --- what the app reads ------------------------------------------------------------------
 
@@ -280,6 +283,21 @@ class CallTable(ScrollView, can_focus=True):
         keys = [(b.key.replace(",", "/"), b.description) for b in self.BINDINGS if isinstance(b, Binding)]
         return [*keys, ("click", "Highlight a call; on the header, sort by that column")]
 
+    def badge(self, sid: str) -> str | None:
+        return self._badges.get(sid)
+
+    def set_badge(self, sid: str, badge: str | None) -> None:
+        """Show `badge` (one cell, e.g. ✓) before the call's status, in the status column; None removes it.
+        Only that row is refitted and repainted."""
+        if badge is None:
+            self._badges.pop(sid, None)
+        else:
+            self._badges[sid] = badge
+        self._cells.pop(sid, None)
+        index = self._rows.index_of(sid)
+        if index is not None and self.is_mounted:
+            self.refresh_lines(index + 1)  # +1: the header is virtual line 0
+
     def move_cursor_to(self, sid: str) -> bool:
         """Highlight `sid` and scroll it into view; False if it is not shown."""
         index = self._rows.index_of(sid)
@@ -350,7 +368,7 @@ class CallTable(ScrollView, can_focus=True):
         assert call is not None  # the display order only holds known SIDs
         cells = self._cells.get(sid)
         if cells is None:
-            cells = self._cells[sid] = row_cells(self._rows.texts(sid), paint.layout)
+            cells = self._cells[sid] = self._fit_row(sid, paint.layout)
         row_style, status_style = paint.styles(
             _STATUS_CLASSES.get(call.status or ""),
             lingering=self._rows.is_lingering(sid),
@@ -363,6 +381,14 @@ class CallTable(ScrollView, can_focus=True):
             Segment(cells.tail, row_style),
         ]
         return paint.strip(segments)
+
+    def _fit_row(self, sid: str, layout: Layout) -> RowCells:
+        texts = self._rows.texts(sid)
+        cells = row_cells(texts, layout)
+        badge = self._badges.get(sid)
+        if badge is None:
+            return cells
+        return replace(cells, status=fit(f"{badge} {texts.status}", layout.widths["status"]))
 
     def _paint_context(self) -> _Paint:
         layout = self._current_layout()

@@ -27,6 +27,7 @@ class HeaderModel:
     counts: Mapping[str, int] | None = None
     poll: PollState = field(default_factory=PollState)
     read_only: bool = False
+    dry_run: bool = False
     filter_text: str = ""
     shown: int = 0
 
@@ -40,6 +41,9 @@ def header_text(model: HeaderModel, now: datetime) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if model.read_only:
         text.append(" READ-ONLY ", style="bold black on yellow")
+        text.append(" ")
+    if model.dry_run:
+        text.append(" DRY-RUN ", style="bold white on magenta")
         text.append(" ")
     text.append(short_sid(model.account_sid), style="bold")
     if model.friendly_name:
