@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from calltui.domain.call import CALL_SID_RE
-from calltui.simulator import errors, forms, paging, query, twiml
+from calltui.simulator import calllog, errors, forms, paging, query, twiml
 from calltui.simulator.auth import basic_user
 from calltui.simulator.faults import Fault
 from calltui.simulator.recording import Exchange, RecordedRequest, masked_form
@@ -25,6 +25,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ACCOUNT = "/2010-04-01/Accounts/{account}.json"
 CALLS = "/2010-04-01/Accounts/{account}/Calls.json"
 CALL = "/2010-04-01/Accounts/{account}/Calls/{sid}.json"
+CALL_LOG = "/2010-04-01/Accounts/{account}/Calls/{sid}/{name:Events|Notifications|Recordings}.json"
 API_PREFIX = "/2010-04-01/"
 FAULT_KEY = web.RequestKey("fault", Fault)
 USER_KEY = web.RequestKey("user", str)
@@ -39,6 +40,7 @@ def build_app(sim: Simulator) -> web.Application:
     app.router.add_post(CALLS, api.create_call)
     app.router.add_get(CALL, api.get_call)
     app.router.add_post(CALL, api.update_call)
+    app.router.add_get(CALL_LOG, api.list_call_log)
     app.router.add_route("*", "/twiml/{name}", api.get_twiml)
     return app
 
@@ -191,6 +193,13 @@ class Api:
         update = forms.parse_update(await _form(request))
         sid = self._call_entry(request).sid
         return json_response(await self.sim.update_call(sid, update))
+
+    async def list_call_log(self, request: web.Request) -> web.Response:
+        """A call's Events, Notifications or Recordings list."""
+        sid = self._call_entry(request).sid
+        key = calllog.NAMES[request.match_info["name"]]
+        records = self.sim.log.records(key, sid)
+        return json_response(paging.offset_page(request.path, key, records, dict(request.query)))
 
     def _call_entry(self, request: web.Request) -> Entry:
         sid = request.match_info["sid"]
