@@ -25,7 +25,9 @@ async def test_sdk_reads_what_the_hooks_logged_in_twilios_shapes() -> None:
     clock = Clock()
     async with running(clock=clock) as sim, sdk(sim) as client:
         sid = sim.add_call()["sid"]
-        sim.add_event(sid, "https://app.example.com/voice", "GET", 200, request_duration=87, response_body="<R/>")
+        sim.add_event(
+            sid, "https://app.example.com/voice", "GET", 200, request_duration=87, response_body="<R/>"
+        )
         sim.add_notification(sid, 11200, message_text="fetch failed", request_url="https://app.example.com/x")
         sim.add_recording(sid, source="DialVerb", duration=61, channels=2)
         call = client.calls(sid)
@@ -103,7 +105,11 @@ async def test_redirect_fetches_are_logged_and_a_failed_one_raises_11200() -> No
         await sim.settle()
         events = await client.calls(sid).events.list_async()
         got = [(e.request["url"], e.request["method"], e.response["response_code"]) for e in events]
-        assert got == [(f"{sim.base_url}/twiml/hold", "GET", 200), (missing, "POST", 404), (good, "POST", 200)]
+        assert got == [
+            (f"{sim.base_url}/twiml/hold", "GET", 200),
+            (missing, "POST", 404),
+            (good, "POST", 200),
+        ]
         assert events[0].request["parameters"]["call_sid"] == sid
         [note] = await client.calls(sid).notifications.list_async()
         assert (note.error_code, note.log, note.request_url) == ("11200", "0", missing)
@@ -112,7 +118,9 @@ async def test_redirect_fetches_are_logged_and_a_failed_one_raises_11200() -> No
 
 def run_traffic(seed: int, seconds: int) -> Simulator:
     clock = Clock()
-    sim = Simulator(account_sid=ACCOUNT, seed=seed, initial_calls=40, traffic=False, clock=clock, target_active=40)
+    sim = Simulator(
+        account_sid=ACCOUNT, seed=seed, initial_calls=40, traffic=False, clock=clock, target_active=40
+    )
     for _ in range(seconds):
         sim.traffic.step(clock.advance(1))
     return sim
@@ -120,7 +128,9 @@ def run_traffic(seed: int, seconds: int) -> Simulator:
 
 async def test_generated_calls_leave_fetches_callbacks_and_some_recordings() -> None:
     sim = run_traffic(3, 600)
-    ended = [sid for sid in sim.store.sids_with_status("completed") if sim.call(sid)["parent_call_sid"] is None]
+    ended = [
+        sid for sid in sim.store.sids_with_status("completed") if sim.call(sid)["parent_call_sid"] is None
+    ]
     assert len(ended) > 20
     recorded = 0
     for sid in ended:

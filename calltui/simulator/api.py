@@ -198,8 +198,13 @@ class Api:
         """A call's Events, Notifications or Recordings list."""
         sid = self._call_entry(request).sid
         key = calllog.NAMES[request.match_info["name"]]
-        records = self.sim.log.records(key, sid)
-        return json_response(paging.offset_page(request.path, key, records, dict(request.query)))
+        page = paging.offset_page(request.path, key, self.sim.log.records(key, sid), dict(request.query))
+        fault = request.get(FAULT_KEY)
+        if fault is not None and fault.kind == "next_page_loop":
+            page["next_page_uri"] = page["uri"]
+        elif fault is not None and fault.kind == "next_page_404":
+            page["next_page_uri"] = page["uri"].replace(sid, "CA" + secrets.token_hex(16))  # no such call
+        return json_response(page)
 
     def _call_entry(self, request: web.Request) -> Entry:
         sid = request.match_info["sid"]
