@@ -277,6 +277,8 @@ async def test_details_show_every_field_and_the_child_calls(
             assert field in rows
         assert "UTC" in rows["start_time"]
         children = app.screen.query_one("#details-children")
+        state = app.screen.query_one("#list-children .list-state")
+        await until(pilot, lambda: "Loading" not in str(state.render()), "the child calls")
         assert str(children.get_row_at(0)[5]) == child
         await pilot.press("escape")
         assert not isinstance(app.screen, DetailsScreen)

@@ -227,7 +227,7 @@ async def test_a_redirect_whose_url_fails_is_not_verified_with_twilios_code(
         await pilot.press("enter")  # plain http: confirm the warning
         await until(pilot, lambda: len(posts(sim)) == 1, "the redirect")
         await sim.settle()
-        assert [n["error_code"] for n in sim.notifications[sid]] == ["11200"]
+        assert [n["error_code"] for n in sim.log.records("notifications", sid)] == ["11200"]
         await until(pilot, lambda: app.table.badge(sid) == "…", "the check to start")
         clock.advance(10)
         app._safety_tick()

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import Call
+from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 
 
 class CallGateway(Protocol):
@@ -21,6 +22,14 @@ class CallGateway(Protocol):
         ...
 
     async def list_children(self, parent_sid: str) -> list[Call]: ...
+
+    async def list_events(self, sid: str) -> list[CallEvent]:
+        """The webhook requests Twilio made for this call, as Twilio lists them."""
+        ...
+
+    async def list_notifications(self, sid: str) -> list[CallNotification]: ...
+
+    async def list_recordings(self, sid: str) -> list[CallRecording]: ...
 
     async def fetch(self, sid: str) -> Call: ...
 

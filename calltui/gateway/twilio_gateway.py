@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
@@ -16,9 +16,11 @@ from twilio.rest import Client
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_sid
 from calltui.domain.errors import ConnectionFailed, GatewayError, InvalidRequest, ReadOnlyViolation
+from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.gateway.errors import detach, map_exception
 from calltui.gateway.paging import first_page, read_records
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
+from calltui.gateway.parse_inspector import parse_all, parse_event, parse_notification, parse_recording
 from calltui.gateway.runner import LoopThread
 from calltui.gateway.transport import GatewayHttpClient
 from calltui.settings import Settings
@@ -67,6 +69,15 @@ class TwilioGateway:
     async def list_children(self, parent_sid: str) -> list[Call]:
         _check_sid(parent_sid)
         return await self._call(lambda api: self._read_calls(api, {"ParentCallSid": parent_sid}))
+
+    async def list_events(self, sid: str) -> list[CallEvent]:
+        return await self._subresource(sid, "Events", "events", parse_event)
+
+    async def list_notifications(self, sid: str) -> list[CallNotification]:
+        return await self._subresource(sid, "Notifications", "notifications", parse_notification)
+
+    async def list_recordings(self, sid: str) -> list[CallRecording]:
+        return await self._subresource(sid, "Recordings", "recordings", parse_recording)
 
     async def fetch(self, sid: str) -> Call:
         _check_sid(sid)
@@ -190,6 +201,20 @@ class TwilioGateway:
     ) -> list[Call]:
         params = {**filters, "PageSize": PAGE_SIZE}
         return parse(await read_records(api, self._calls_uri, params, max_pages=self._max_pages))
+
+    async def _subresource(
+        self, sid: str, name: str, key: str, parse: Callable[[Mapping[object, object]], T]
+    ) -> list[T]:
+        """Every record of `Calls/{sid}/{name}.json`, all pages (bounded like the calls lists), parsed on
+        the gateway's loop like the calls are."""
+        _check_sid(sid)
+        uri = f"/Accounts/{self._settings.account_sid}/Calls/{sid}/{name}.json"
+
+        async def read(api: Version) -> list[T]:
+            params: dict[str, object] = {"PageSize": PAGE_SIZE}
+            return parse_all(await read_records(api, uri, params, max_pages=self._max_pages, key=key), parse)
+
+        return await self._call(read)
 
     async def _fetch(self, api: Version, sid: str) -> Call:
         return parse_call(await api.fetch_async(method="GET", uri=self._call_uri(sid)))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from calltui.domain.call import CALL_SID_RE
-from calltui.simulator import errors, forms, notifications, paging, query, twiml
+from calltui.simulator import calllog, errors, forms, paging, query, twiml
 from calltui.simulator.auth import basic_user
 from calltui.simulator.faults import Fault
 from calltui.simulator.recording import Exchange, RecordedRequest, masked_form
@@ -25,7 +25,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ACCOUNT = "/2010-04-01/Accounts/{account}.json"
 CALLS = "/2010-04-01/Accounts/{account}/Calls.json"
 CALL = "/2010-04-01/Accounts/{account}/Calls/{sid}.json"
-CALL_NOTIFICATIONS = "/2010-04-01/Accounts/{account}/Calls/{sid}/Notifications.json"
+CALL_LOG = "/2010-04-01/Accounts/{account}/Calls/{sid}/{name:Events|Notifications|Recordings}.json"
 API_PREFIX = "/2010-04-01/"
 FAULT_KEY = web.RequestKey("fault", Fault)
 USER_KEY = web.RequestKey("user", str)
@@ -40,7 +40,7 @@ def build_app(sim: Simulator) -> web.Application:
     app.router.add_post(CALLS, api.create_call)
     app.router.add_get(CALL, api.get_call)
     app.router.add_post(CALL, api.update_call)
-    app.router.add_get(CALL_NOTIFICATIONS, api.list_call_notifications)
+    app.router.add_get(CALL_LOG, api.list_call_log)
     app.router.add_route("*", "/twiml/{name}", api.get_twiml)
     return app
 
@@ -194,12 +194,17 @@ class Api:
         sid = self._call_entry(request).sid
         return json_response(await self.sim.update_call(sid, update))
 
-    async def list_call_notifications(self, request: web.Request) -> web.Response:
-        page_size = query.parse(request.query).page_size
-        with self.sim.store.lock:
-            sid = self._call_entry(request).sid
-            logged = list(self.sim.notifications.get(sid, ()))
-        return json_response(notifications.envelope(request.path, logged, page_size))
+    async def list_call_log(self, request: web.Request) -> web.Response:
+        """A call's Events, Notifications or Recordings list."""
+        sid = self._call_entry(request).sid
+        key = calllog.NAMES[request.match_info["name"]]
+        page = paging.offset_page(request.path, key, self.sim.log.records(key, sid), dict(request.query))
+        fault = request.get(FAULT_KEY)
+        if fault is not None and fault.kind == "next_page_loop":
+            page["next_page_uri"] = page["uri"]
+        elif fault is not None and fault.kind == "next_page_404":
+            page["next_page_uri"] = page["uri"].replace(sid, "CA" + secrets.token_hex(16))  # no such call
+        return json_response(page)
 
     def _call_entry(self, request: web.Request) -> Entry:
         sid = request.match_info["sid"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from calltui.domain.call import ACTIVE_STATUSES
 from calltui.simulator import records
+from calltui.simulator.calllog import CallLog
 from calltui.simulator.store import CallStore
 
 
@@ -23,11 +24,14 @@ def answer(store: CallStore, sid: str, now: datetime, **extra: Any) -> dict[str,
     return store.update(sid, {**records.answered_fields(now), **extra})
 
 
-def end(store: CallStore, sid: str, status: str, now: datetime) -> dict[str, Any]:
-    """End a call and, as Twilio does, every leg it dialed that is still up."""
+def end(store: CallStore, sid: str, status: str, now: datetime, log: CallLog | None = None) -> dict[str, Any]:
+    """End a call and, as Twilio does, every leg it dialed that is still up; `log` hears of each end."""
     with store.lock:
         for child in store.children(sid):
             raw = store.get(child)
             if is_live(raw):
-                end(store, child, "completed" if raw["status"] == "in-progress" else "canceled", now)
-        return store.update(sid, records.ended_fields(store.get(sid) or {}, status, now))
+                end(store, child, "completed" if raw["status"] == "in-progress" else "canceled", now, log)
+        ended = store.update(sid, records.ended_fields(store.get(sid) or {}, status, now))
+    if log is not None:
+        log.ended(ended, now)
+    return ended

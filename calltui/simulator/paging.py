@@ -1,20 +1,59 @@
-"""The list envelope: `calls` plus Twilio's paging fields, with PageToken cursors (`PA<sid>` / `PB<sid>`)."""
+"""List envelopes: `calls` (PageToken cursors `PA<sid>` / `PB<sid>`) and a call's events, notifications and
+recordings (cursor `PT<offset>`), each with Twilio's paging fields."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
 
-from calltui.simulator.query import ListQuery
+from calltui.simulator import errors
+from calltui.simulator.query import ListQuery, paging_params
 from calltui.simulator.store import Entry
+
+_OFFSET_TOKEN = re.compile(r"^PT(\d{1,9})$")
 
 
 def page_uri(path: str, query: ListQuery, page: int, token: str | None) -> str:
+    return list_uri(path, query.filters, query.page_size, page, token)
+
+
+def list_uri(
+    path: str, filters: Sequence[tuple[str, str]], page_size: int, page: int, token: str | None
+) -> str:
     """Filters first, then PageSize, Page and PageToken, form-encoded as Twilio does (`+` → `%2B`)."""
-    pairs = [*query.filters, ("PageSize", str(query.page_size)), ("Page", str(page))]
+    pairs = [*filters, ("PageSize", str(page_size)), ("Page", str(page))]
     if token is not None:
         pairs.append(("PageToken", token))
     return f"{path}?{urlencode(pairs)}"
+
+
+def offset_page(path: str, key: str, records: list[dict[str, Any]], query: dict[str, str]) -> dict[str, Any]:
+    """One page of a short list kept in memory (a call's events, ...), paged by offset."""
+    page_size, page, token = paging_params(query)
+    start = 0
+    if token is not None:
+        found = _OFFSET_TOKEN.match(token)
+        if not found:
+            raise errors.invalid_page_token()
+        start = int(found[1])
+    shown = records[start : start + page_size]
+    more = start + page_size < len(records)
+    return {
+        key: shown,
+        "end": start + len(shown) - 1 if shown else start,
+        "first_page_uri": list_uri(path, (), page_size, 0, None),
+        "next_page_uri": list_uri(path, (), page_size, page + 1, f"PT{start + page_size}") if more else None,
+        "page": page,
+        "page_size": page_size,
+        "previous_page_uri": (
+            list_uri(path, (), page_size, page - 1, f"PT{max(0, start - page_size)}") if page > 0 else None
+        ),
+        "start": start,
+        "uri": list_uri(path, (), page_size, page, token),
+    }
 
 
 def envelope(

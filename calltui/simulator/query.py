@@ -48,6 +48,18 @@ def parse(query: Mapping[str, str]) -> ListQuery:
     parent = given.get("ParentCallSid")
     if parent is not None and not CALL_SID_RE.match(parent):
         raise errors.invalid("ParentCallSid must be a Call SID (CA followed by 32 hex digits)")
+    page_size, page, token = paging_params(query)
+    after = before = None
+    if token is not None:
+        found = _TOKEN.match(token)
+        if not found:
+            raise errors.invalid_page_token()
+        after, before = (found[2], None) if found[1] == "A" else (None, found[2])
+    return ListQuery(filters, status, _matcher(given), page_size, page, token, after, before)
+
+
+def paging_params(query: Mapping[str, str]) -> tuple[int, int, str | None]:
+    """PageSize, Page and PageToken of any list, checked as Twilio does (the token's form is the list's)."""
     page_size = _int(query, "PageSize", DEFAULT_PAGE_SIZE)
     if page_size > MAX_PAGE_SIZE:
         raise errors.page_size_too_large(page_size)
@@ -57,15 +69,9 @@ def parse(query: Mapping[str, str]) -> ListQuery:
     if page < 0:
         raise errors.invalid("Page must not be negative")
     token = query.get("PageToken")
-    after = before = None
-    if token is not None:
-        found = _TOKEN.match(token)
-        if not found:
-            raise errors.invalid_page_token()
-        after, before = (found[2], None) if found[1] == "A" else (None, found[2])
-    elif page > 0:
+    if token is None and page > 0:
         raise errors.invalid("PageToken is required for paging.")
-    return ListQuery(filters, status, _matcher(given), page_size, page, token, after, before)
+    return page_size, page, token
 
 
 def _int(query: Mapping[str, str], name: str, default: int) -> int:

@@ -193,3 +193,21 @@ def account(*, sid: str, friendly_name: str, created: datetime, auth_token: str 
         "type": "Full",
         "uri": f"{API_ROOT}/{sid}.json",
     }
+
+
+def twilio_params(raw: dict[str, Any]) -> dict[str, str]:
+    """The parameters Twilio sends with a TwiML request for this call."""
+    params = {
+        "CallSid": raw.get("sid"),
+        "AccountSid": raw.get("account_sid"),
+        "From": raw.get("from"),
+        "To": raw.get("to"),
+        "Caller": raw.get("from"),
+        "Called": raw.get("to"),
+        "CallStatus": raw.get("status"),
+        "Direction": raw.get("direction"),
+        "ApiVersion": API_VERSION,
+        "ParentCallSid": raw.get("parent_call_sid"),
+        "CallerName": raw.get("caller_name"),
+    }
+    return {key: str(value) for key, value in params.items() if value is not None}

@@ -16,9 +16,10 @@ import aiohttp
 from aiohttp import web
 
 from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE, ENDED_STATUSES
-from calltui.simulator import errors, forms, lifecycle, notifications, records, twiml
+from calltui.simulator import errors, forms, lifecycle, records, twiml
 from calltui.simulator.api import build_app
 from calltui.simulator.auth import Credentials
+from calltui.simulator.calllog import CallLog
 from calltui.simulator.faults import Faults
 from calltui.simulator.recording import Exchange, RecordedRequest
 from calltui.simulator.store import CallStore
@@ -70,10 +71,10 @@ class Simulator:
         self.store = CallStore()
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
-        self.notifications: dict[str, list[dict[str, Any]]] = {}
         """Per call SID, the Notifications Twilio's debugger would log (oldest first)."""
         self.exchanges: deque[Exchange] | None = deque(maxlen=MAX_EXCHANGES) if record_exchanges else None
-        self.traffic = TrafficGenerator(self.store, account_sid, seed, target_active)
+        self.log = CallLog(account_sid, seed)
+        self.traffic = TrafficGenerator(self.store, account_sid, seed, target_active, self.log)
         now = self.clock()
         self.created = now - timedelta(days=400)
         self.traffic.populate(initial_calls, now)
@@ -195,10 +196,41 @@ class Simulator:
             raise ValueError(f"status must be one of {ENDED_STATUSES}")
         if sid not in self.store:
             raise KeyError(sid)
-        return lifecycle.end(self.store, sid, status, self.clock())
+        return lifecycle.end(self.store, sid, status, self.clock(), self.log)
 
     def call(self, sid: str) -> dict[str, Any] | None:
         return self.store.get(sid)
+
+    def add_event(
+        self,
+        call_sid: str,
+        url: str = "https://example.com/voice",
+        method: str = "POST",
+        response_code: int | None = 200,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """Log a webhook request Twilio made for the call (`request_duration=`, `content_type=`,
+        `response_body=`, `parameters=`; any other keyword overwrites a raw top-level field)."""
+        return self.log.add_event(
+            self._known(call_sid), self.clock(), url=url, method=method, response_code=response_code, **fields
+        )
+
+    def add_notification(
+        self, call_sid: str, error_code: str | int | None = "11200", log: str = "0", **fields: Any
+    ) -> dict[str, Any]:
+        """Log an error (log "0") or warning ("1") for the call (`message_text=`, `request_url=`, ...)."""
+        return self.log.add_notification(
+            self._known(call_sid), self.clock(), error_code=error_code, log=log, **fields
+        )
+
+    def add_recording(self, call_sid: str, status: str = "completed", **fields: Any) -> dict[str, Any]:
+        """Add a recording of the call (`source=`, `duration=`, `channels=`, `start_time=`, raw fields)."""
+        return self.log.add_recording(self._known(call_sid), self.clock(), status=status, **fields)
+
+    def _known(self, sid: str) -> str:
+        if sid not in self.store:
+            raise KeyError(sid)
+        return sid
 
     # -- what the API does ------------------------------------------------------------------------------
 
@@ -244,13 +276,16 @@ class Simulator:
             raise errors.not_live()
         assert raw is not None
         if update.status == "completed" or (update.status == "canceled" and raw["status"] != "in-progress"):
-            return lifecycle.end(self.store, sid, update.status, self.clock())
+            return lifecycle.end(self.store, sid, update.status, self.clock(), self.log)
         # Status=canceled leaves a call in progress alone; a redirect alongside it still applies.
         if instructions is None:
             return raw
         if ends is None and instructions.url is not None:
             own = twiml.own_document(instructions.url, self.base_url)
             if own is not None:
+                self.log.fetched(
+                    raw, instructions.url, instructions.method, self.clock(), self.log.own_fetch(own)
+                )
                 ends = _ends(own)
             else:
                 self._spawn(self._redirect_later(sid, raw, instructions))
@@ -262,7 +297,7 @@ class Simulator:
             if not lifecycle.is_live(raw):
                 return raw or {}  # ended meanwhile (a hang-up, its parent, the generator)
             if ends:
-                return lifecycle.end(self.store, sid, "completed", self.clock())
+                return lifecycle.end(self.store, sid, "completed", self.clock(), self.log)
             return self.store.update(sid, {"date_updated": records.rfc2822(self.clock())})
 
     async def _redirect_later(self, sid: str, raw: dict[str, Any], instructions: forms.Instructions) -> None:
@@ -274,30 +309,17 @@ class Simulator:
         for url, method in sources:
             if url is None or self._session is None:
                 continue
-            document = twiml.own_document(url, self.base_url) or await twiml.fetch(
-                self._session, url, method, _twilio_params(raw), self.twiml_timeout
-            )
-            if document is not None:
-                if _ends(document):
+            own = twiml.own_document(url, self.base_url)
+            if own is not None:
+                fetched = self.log.own_fetch(own)
+            else:
+                params = records.twilio_params(raw)
+                fetched = await twiml.fetch(self._session, url, method, params, self.twiml_timeout)
+            self.log.fetched(raw, url, method, self.clock(), fetched)
+            if fetched.document is not None:
+                if _ends(fetched.document):
                     self._apply_redirect(sid, True)
                 return
-        if instructions.url is not None:
-            self._notify_retrieval_failure(sid, instructions.url, instructions.method)
-
-    def _notify_retrieval_failure(self, sid: str, url: str, method: str) -> None:
-        """Neither Url nor FallbackUrl answered with TwiML: log 11200 against the call, as Twilio does."""
-        with self.store.lock:
-            logged = self.notifications.setdefault(sid, [])
-            logged.append(
-                notifications.retrieval_failure(
-                    account_sid=self.account_sid,
-                    call_sid=sid,
-                    url=url,
-                    method=method,
-                    now=self.clock(),
-                    index=len(logged),
-                )
-            )
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -316,21 +338,3 @@ def _ends(document: str) -> bool:
 def _raw(fields: dict[str, Any]) -> dict[str, Any]:
     """Raw JSON field names from keyword arguments (`from` is a Python keyword)."""
     return {("from" if key == "from_" else key): value for key, value in fields.items()}
-
-
-def _twilio_params(raw: dict[str, Any]) -> dict[str, str]:
-    """The parameters Twilio sends with a TwiML request for this call."""
-    params = {
-        "CallSid": raw.get("sid"),
-        "AccountSid": raw.get("account_sid"),
-        "From": raw.get("from"),
-        "To": raw.get("to"),
-        "Caller": raw.get("from"),
-        "Called": raw.get("to"),
-        "CallStatus": raw.get("status"),
-        "Direction": raw.get("direction"),
-        "ApiVersion": records.API_VERSION,
-        "ParentCallSid": raw.get("parent_call_sid"),
-        "CallerName": raw.get("caller_name"),
-    }
-    return {key: str(value) for key, value in params.items() if value is not None}

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from calltui.simulator import endpoints, lifecycle, records
+from calltui.simulator.calllog import CallLog
 from calltui.simulator.store import CallStore
 
 # Seconds. Talk time is log-normal around a minute: most calls short, a few long (lively in a demo).
@@ -36,8 +37,12 @@ class Plan:
 
 
 class TrafficGenerator:
-    def __init__(self, store: CallStore, account_sid: str, seed: int, target_active: int) -> None:
+    def __init__(
+        self, store: CallStore, account_sid: str, seed: int, target_active: int, log: CallLog | None = None
+    ) -> None:
         self.store = store
+        self.log = log
+        """Hears of every generated call's webhooks (events, notifications, recordings)."""
         self.account_sid = account_sid
         self.target_active = target_active
         self.rng = random.Random(f"calltui-traffic-{seed}")
@@ -99,10 +104,10 @@ class TrafficGenerator:
                 self._answer(sid, plan.answer_at)
                 status = "in-progress"
             elif plan.answer_at is None and now >= plan.end_at:
-                lifecycle.end(self.store, sid, plan.unanswered, plan.end_at)
+                lifecycle.end(self.store, sid, plan.unanswered, plan.end_at, self.log)
                 return
         if status == "in-progress" and now >= plan.end_at:
-            lifecycle.end(self.store, sid, "completed", plan.end_at)
+            lifecycle.end(self.store, sid, "completed", plan.end_at, self.log)
 
     def _plan(self, raw: dict[str, Any], now: datetime) -> Plan:
         rng = self.rng
@@ -126,7 +131,9 @@ class TrafficGenerator:
         extra = {}
         if raw.get("direction") == "outbound-api" and self.rng.random() < 0.3:
             extra["answered_by"] = self.rng.choice(("human", "machine_start", "fax"))
-        lifecycle.answer(self.store, sid, when, **extra)
+        answered = lifecycle.answer(self.store, sid, when, **extra)
+        if self.log is not None:
+            self.log.answered(answered, when)
         plan = self._plans.get(sid)
         if plan is not None and plan.dials:
             self._child(sid, when + timedelta(seconds=1), answered=False)
@@ -175,7 +182,10 @@ class TrafficGenerator:
                 to=endpoints.outside_party(rng),
                 phone_number_sid=records.stable_sid("PN", ours),
             )
-        return self.store.add(raw)
+        added = self.store.add(raw)
+        if self.log is not None:
+            self.log.arrived(added, when)
+        return added
 
     def _child(self, parent_sid: str, when: datetime, *, answered: bool) -> None:
         parent = self.store.get(parent_sid) or {}

@@ -6,7 +6,9 @@ The simulator does not run TwiML. It needs one decision: does the document end t
 
 from __future__ import annotations
 
+import time
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -51,20 +53,47 @@ def own_document(url: str, base_url: str | None) -> str | None:
     return DOCUMENTS.get(parts.path.removeprefix("/twiml/"))
 
 
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What fetching a TwiML URL gave: the answer as Twilio's event log keeps it, and why it is unusable."""
+
+    status: int | None
+    """None: no HTTP answer at all (refused, timed out)."""
+    content_type: str | None
+    body: str | None
+    problem: str | None
+    """Why there is no document, in the words of Twilio's 11200 notification; None when there is one."""
+    milliseconds: int
+
+    @property
+    def document(self) -> str | None:
+        return self.body if self.problem is None else None
+
+
 async def fetch(
     session: aiohttp.ClientSession, url: str, method: str, params: dict[str, str], timeout: float
-) -> str | None:
-    """GET/POST `url` with Twilio's call parameters as Twilio would; None if it cannot be fetched."""
+) -> Fetched:
+    """GET/POST `url` with Twilio's call parameters as Twilio would."""
     kwargs = {"params": params} if method == "GET" else {"data": params}
+    began = time.perf_counter()
+    status = content_type = None
     try:
         async with session.request(
             method, url, timeout=aiohttp.ClientTimeout(total=timeout), allow_redirects=True, **kwargs
         ) as response:
-            if response.status >= 400:
-                return None
+            status, content_type = response.status, response.content_type
             body = await response.content.read(MAX_FETCHED + 1)
-    except (TimeoutError, aiohttp.ClientError, ValueError):
-        return None
-    if len(body) > MAX_FETCHED:
-        return None
-    return body.decode("utf-8", errors="replace")
+    except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+        problem = "timed out" if isinstance(exc, TimeoutError) else f"failed ({type(exc).__name__})"
+        milliseconds = int((time.perf_counter() - began) * 1000)
+        return Fetched(
+            status, content_type, None, f"An attempt to retrieve content from {url} {problem}", milliseconds
+        )
+    milliseconds = int((time.perf_counter() - began) * 1000)
+    text = body[:MAX_FETCHED].decode("utf-8", errors="replace")
+    problem = None
+    if status >= 400:
+        problem = f"An attempt to retrieve content from {url} returned the HTTP status code {status}"
+    elif len(body) > MAX_FETCHED:
+        problem = f"The content at {url} is larger than {MAX_FETCHED} bytes"
+    return Fetched(status, content_type, text, problem, milliseconds)

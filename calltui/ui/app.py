@@ -289,7 +289,8 @@ class CallTuiApp(App[None]):
             for binding in self.BINDINGS
             if isinstance(binding, Binding) and self._allowed(binding.action)
         ]
-        return [*keys, ("ctrl+p", "Command palette"), *self.table.key_help()]
+        screen_keys = self.screen.key_help() if isinstance(self.screen, DetailsScreen) else []
+        return [*keys, ("ctrl+p", "Command palette"), *self.table.key_help(), *screen_keys]
 
     def _help_notes(self) -> list[str]:
         notes = [f"Polling every {self.poller.interval:g}s. Actions are logged to {self.audit_path}."]
@@ -309,6 +310,8 @@ class CallTuiApp(App[None]):
                 f"{binding.description} ({binding.key})",
                 getattr(self, f"action_{binding.action}"),
             )
+        if isinstance(screen, DetailsScreen):
+            yield from screen.tab_commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 
     # ----------------------------------------------------------------- actions on calls
