@@ -60,6 +60,19 @@ class AlertRules:
     calls_from_one_number: int | None = None
     active_above: int | None = None
 
+    @property
+    def enabled(self) -> bool:
+        """Whether any rule is on."""
+        return any(
+            limit is not None
+            for limit in (
+                self.waiting_longer_than,
+                self.in_progress_longer_than,
+                self.calls_from_one_number,
+                self.active_above,
+            )
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Profile:
