@@ -139,7 +139,7 @@ async def test_a_preset_can_be_picked_from_the_list(
         await pilot.press("r")
         app.screen.query_one("#presets", OptionList).focus()
         await pilot.press("down", "enter")
-        assert target(app).has_focus and "<Say>We are   down.</Say>" in target(app).value
+        assert target(app).has_focus and "<Response> <Say>We are down.</Say> <Enqueue>" in target(app).value
         await pilot.press("enter")
         await until(pilot, lambda: len(posts(sim)) == 1, "the redirect")
         assert posts(sim)[0].form == {"Twiml": TWIML}

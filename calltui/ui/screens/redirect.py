@@ -37,12 +37,17 @@ class TargetInput(Input):
         return key not in _DIGITS and super().check_consume_key(key, character)
 
 
+def one_line(text: str) -> str:
+    """`text` cleaned, its whitespace runs (TwiML written over several lines) folded to one space."""
+    return " ".join(clean(text, max(1, len(text))).split())
+
+
 def preset_option(number: int, preset: Preset) -> Text:
     """`1  maintenance message   POST https://…`: key, name, then what it sends (dim)."""
     text = Text(f"{number if number <= PRESET_KEYS else ' '}  ", style="bold")
-    text.append(clean(preset.name, 60))
+    text.append(clean(preset.name, 40))
     target = f"TwiML {preset.twiml}" if preset.twiml is not None else f"{preset.method} {preset.url}"
-    text.append(f"   {clean(target, 120)}", style="dim")
+    text.append(f"   {clean(one_line(target), 80)}", style="dim")
     return text
 
 
@@ -145,7 +150,7 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     def _fill(self, preset: Preset) -> None:
         exact = preset.twiml if preset.twiml is not None else preset.url or ""
-        shown = clean(exact, max(1, len(exact)))  # one line, no control characters
+        shown = one_line(exact)
         self._filled = (shown, exact)
         target = self.query_one("#target", Input)
         with target.prevent(Input.Changed):
