@@ -19,8 +19,8 @@ line naming the key and how to fix it. Example:
     [alerts]
     waiting_longer_than = 30     # seconds a call may be queued or ringing
     in_progress_longer_than = 60 # minutes a call may be in progress
-    calls_from_one_number = 10   # live calls from one number at once
-    active_above = 500           # live calls in all
+    calls_from_one_number = 10   # more live calls than this from one number at once
+    active_above = 500           # more live calls than this in all
 
     [profiles.prod]              # switch accounts without restarting
     account_sid = "AC…"

@@ -122,3 +122,11 @@ def test_each_call_is_its_own_alert() -> None:
     report = monitor.evaluate(rules, [call(1, "queued", 12), call(2, "queued", 11)], NOW)
     assert [a.key for a in report.new] == [("waiting", sid(2))]
     assert report.sids == {sid(1), sid(2)}
+
+
+def test_limits_compare_with_the_whole_seconds_the_table_shows() -> None:
+    half = AlertRules(waiting_longer_than=30.5)
+    assert keys(half, [call(1, "queued", 30.9)]) == set()  # shown as 0:30
+    assert keys(half, [call(1, "queued", 31)]) == {("waiting", sid(1))}
+    beyond_any_date = AlertRules(waiting_longer_than=1e300, in_progress_longer_than=1e300)
+    assert standing_alerts(beyond_any_date, [call(1, "queued", 10**9), call(2, age=10**9)], NOW) == []

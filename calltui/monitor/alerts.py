@@ -7,10 +7,11 @@ it cleared and came back, so a long-ringing call notifies once, not every second
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from calltui.domain.call import Call, format_elapsed
 from calltui.domain.text import clean
@@ -21,12 +22,40 @@ _WAITING = ("queued", "ringing")
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One standing condition. `key` identifies it across evaluations (rule + call SID or number)."""
+    """One standing condition: `rule` broken by `subject` (a call SID, a number, or "" for the account).
 
-    key: tuple[str, str]
-    message: str
+    The message is built only when asked for: on a busy account most alerts stand unchanged every
+    second and are never shown again.
+    """
+
+    rule: str
+    """"waiting", "in-progress", "number" or "active"."""
+    subject: str
     sids: frozenset[str]
     """The calls it is about (highlighted in the table); empty for the account-wide count."""
+    value: int
+    """Seconds for the time rules, calls for the count rules."""
+    limit: float
+    call: Call | None = None
+    """The call, for the time rules."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies it across evaluations."""
+        return (self.rule, self.subject)
+
+    @property
+    def message(self) -> str:
+        if self.call is not None:
+            party, sid = clean(self.call.from_, 60) or "?", clean(self.call.sid, 40)
+            if self.rule == "waiting":
+                what = f"{self.call.status} for {format_elapsed(self.value)} (limit {self.limit:g}s)"
+            else:
+                what = f"in progress for {format_elapsed(self.value)} (limit {self.limit:g} min)"
+            return f"{party} {what} · {sid}"
+        if self.rule == "number":
+            return f"{self.value} live calls from {clean(self.subject, 60)} (limit {self.limit:g})"
+        return f"{self.value} live calls (limit {self.limit:g})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +68,25 @@ class AlertReport:
     """Every call some standing alert is about."""
 
 
-def _elapsed(call: Call, now: datetime) -> int | None:
+def _cutoff(now: datetime, seconds: float | None) -> datetime | None:
+    """Calls that began at or before this have lasted more than `seconds` as the table counts them (whole
+    seconds, rounded down). None: the rule is off, or its limit is beyond any date."""
+    if seconds is None:
+        return None
     try:
-        return call.elapsed(now)
-    except (TypeError, OverflowError, ValueError):  # a date Twilio sent that `now` cannot be compared with
+        return now - timedelta(seconds=math.floor(seconds) + 1)
+    except OverflowError:
         return None
 
 
-def _party(call: Call) -> str:
-    return clean(call.from_, 60) or "?"
+def _overdue(call: Call, cutoff: datetime | None) -> bool:
+    began = call.start_time or call.date_created  # as `Call.elapsed` counts a live call
+    if cutoff is None or began is None:
+        return False
+    try:
+        return began <= cutoff
+    except TypeError:  # a date Twilio sent without a zone cannot be compared with `now`
+        return False
 
 
 def standing_alerts(rules: AlertRules, calls: Iterable[Call], now: datetime) -> list[Alert]:
@@ -56,49 +95,32 @@ def standing_alerts(rules: AlertRules, calls: Iterable[Call], now: datetime) -> 
         return []
     live = [call for call in calls if call.is_active]
     alerts: list[Alert] = []
+    # Checked every second on every live call: a date comparison each, the duration only for alerts.
     wait_limit, talk_limit = rules.waiting_longer_than, rules.in_progress_longer_than
-    if wait_limit is not None or talk_limit is not None:
+    wait_cutoff = _cutoff(now, wait_limit)
+    talk_cutoff = _cutoff(now, None if talk_limit is None else talk_limit * 60)
+    if wait_cutoff is not None or talk_cutoff is not None:
         for call in live:
-            seconds = _elapsed(call, now)
-            if seconds is None:
-                continue
-            if wait_limit is not None and call.status in _WAITING and seconds > wait_limit:
-                alerts.append(
-                    Alert(
-                        ("waiting", call.sid),
-                        f"{_party(call)} {call.status} for {format_elapsed(seconds)} "
-                        f"(limit {wait_limit:g}s) · {clean(call.sid, 40)}",
-                        frozenset((call.sid,)),
-                    )
-                )
-            if talk_limit is not None and call.status == "in-progress" and seconds > talk_limit * 60:
-                alerts.append(
-                    Alert(
-                        ("in-progress", call.sid),
-                        f"{_party(call)} in progress for {format_elapsed(seconds)} "
-                        f"(limit {talk_limit:g} min) · {clean(call.sid, 40)}",
-                        frozenset((call.sid,)),
-                    )
-                )
+            if call.status in _WAITING:
+                rule, limit, cutoff = "waiting", wait_limit, wait_cutoff
+            else:
+                rule, limit, cutoff = "in-progress", talk_limit, talk_cutoff
+            if limit is not None and _overdue(call, cutoff):
+                seconds = call.elapsed(now) or 0
+                alerts.append(Alert(rule, call.sid, frozenset((call.sid,)), seconds, limit, call))
     if rules.calls_from_one_number is not None:
         by_number: dict[str, set[str]] = defaultdict(set)
         for call in live:
             if call.from_:
                 by_number[call.from_].add(call.sid)
-        for number, sids in by_number.items():
-            if len(sids) > rules.calls_from_one_number:
-                alerts.append(
-                    Alert(
-                        ("number", number),
-                        f"{len(sids)} live calls from {clean(number, 60)} "
-                        f"(limit {rules.calls_from_one_number})",
-                        frozenset(sids),
-                    )
-                )
-    if rules.active_above is not None and len(live) > rules.active_above:
-        alerts.append(
-            Alert(("active", ""), f"{len(live)} live calls (limit {rules.active_above})", frozenset())
+        limit = rules.calls_from_one_number
+        alerts.extend(
+            Alert("number", number, frozenset(sids), len(sids), limit)
+            for number, sids in by_number.items()
+            if len(sids) > limit
         )
+    if rules.active_above is not None and len(live) > rules.active_above:
+        alerts.append(Alert("active", "", frozenset(), len(live), rules.active_above))
     return alerts
 
 
@@ -110,6 +132,10 @@ class AlertMonitor:
 
     def evaluate(self, rules: AlertRules, calls: Iterable[Call], now: datetime) -> AlertReport:
         alerts = standing_alerts(rules, calls, now)
+        standing = {alert.key for alert in alerts}
         new = tuple(alert for alert in alerts if alert.key not in self._standing)
-        self._standing = {alert.key for alert in alerts}
-        return AlertReport(tuple(alerts), new, frozenset().union(*(alert.sids for alert in alerts)))
+        self._standing = standing
+        sids: set[str] = set()
+        for alert in alerts:
+            sids |= alert.sids
+        return AlertReport(tuple(alerts), new, frozenset(sids))
