@@ -27,6 +27,7 @@ from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator, lifecycle, records
 from calltui.ui.app import CallTuiApp
+from calltui.userconfig import UserConfig
 
 T = TypeVar("T")
 
@@ -256,7 +257,10 @@ _AUDIT_DIR = tempfile.TemporaryDirectory(prefix="calltui-bench-")
 
 
 def build_app(sim: SimProcess, *, interval: float = 3600.0, **overrides: Any) -> CallTuiApp:
-    """The real app on the simulator; with the default interval (an hour) it polls only when asked."""
+    """The real app on the simulator; with the default interval (an hour) it polls only when asked.
+
+    The grace window is off: a confirmed action is sent at once, so its latency is calltui's own (with
+    the window on, the request leaves when the window ends, by design)."""
     settings = settings_for(sim, interval=interval, **overrides)
     audit = AuditLog(Path(_AUDIT_DIR.name) / f"audit-{time.monotonic_ns()}.jsonl")
     audit.open()
@@ -268,6 +272,7 @@ def build_app(sim: SimProcess, *, interval: float = 3600.0, **overrides: Any) ->
         interval=settings.interval,
         read_only=settings.read_only,
         linger=settings.linger,
+        user_config=UserConfig(grace_seconds=0),
     )
 
 

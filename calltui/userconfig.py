@@ -19,8 +19,8 @@ line naming the key and how to fix it. Example:
     [alerts]
     waiting_longer_than = 30     # seconds a call may be queued or ringing
     in_progress_longer_than = 60 # minutes a call may be in progress
-    calls_from_one_number = 10   # live calls from one number at once
-    active_above = 500           # live calls in all
+    calls_from_one_number = 10   # more live calls than this from one number at once
+    active_above = 500           # more live calls than this in all
 
     [profiles.prod]              # switch accounts without restarting
     account_sid = "AC…"
@@ -59,6 +59,19 @@ class AlertRules:
     """Minutes a call may stay in progress."""
     calls_from_one_number: int | None = None
     active_above: int | None = None
+
+    @property
+    def enabled(self) -> bool:
+        """Whether any rule is on."""
+        return any(
+            limit is not None
+            for limit in (
+                self.waiting_longer_than,
+                self.in_progress_longer_than,
+                self.calls_from_one_number,
+                self.active_above,
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.actions import ActionOutcome, ActionRunner
+from calltui.monitor.alerts import AlertMonitor
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.grace import GraceQueue, PendingAction
 from calltui.monitor.history import UrlHistory
@@ -38,6 +39,8 @@ from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 from calltui.userconfig import UserConfig
 
+#: New alerts notified one by one in a single evaluation; more than this become one summary notice.
+ALERT_NOTICES_AT_ONCE = 5
 WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
@@ -99,6 +102,8 @@ class CallTuiApp(App[None]):
         self._wake = asyncio.Event()
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
+        self.alert_monitor = AlertMonitor()
+        self._alert_count = 0
 
     # ----------------------------------------------------------------- layout and lifecycle
 
@@ -144,6 +149,7 @@ class CallTuiApp(App[None]):
     def _apply_poll(self, result: PollResult) -> None:
         if result.diff is not None:
             self.table.apply(result.diff, self.clock())
+            self._check_alerts()
         self._render_header()
 
     @work(group="account")
@@ -156,6 +162,7 @@ class CallTuiApp(App[None]):
     def _tick(self) -> None:
         now = self.clock()
         self.table.tick(now)
+        self._check_alerts()
         self._render_header()
 
     def _render_header(self) -> None:
@@ -167,8 +174,31 @@ class CallTuiApp(App[None]):
             poll=self.poller.state,
             filter_text=table.filter_text,
             shown=table.row_count,
+            alerts=self._alert_count,
         )
         self.query_one(StatusHeader).model = self.header_model
+
+    # ----------------------------------------------------------------- alerts
+
+    def _check_alerts(self) -> None:
+        """Evaluate the alert rules on the live calls: highlight rows, announce what is new."""
+        if self.poller.view is not View.ACTIVE:
+            # The recent view polls no live calls; the monitor keeps its memory for the way back.
+            self.table.set_alerts(())
+            self._alert_count = 0
+            return
+        report = self.alert_monitor.evaluate(
+            self.user_config.alerts, self.table.current_calls(), self.clock()
+        )
+        self.table.set_alerts(report.sids)
+        self._alert_count = len(report.alerts)
+        for alert in report.new[:ALERT_NOTICES_AT_ONCE]:
+            self.notify(alert.message, title="Alert", severity="warning", timeout=15, markup=False)
+        if len(report.new) > ALERT_NOTICES_AT_ONCE:
+            more = len(report.new) - ALERT_NOTICES_AT_ONCE
+            self.notify(f"… and {more} more alerts.", title="Alert", severity="warning", markup=False)
+        if report.new and self.user_config.bell:
+            self.bell()
 
     # ----------------------------------------------------------------- keys
 
@@ -218,7 +248,10 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, redirect)
 
         back = self.actions.redirects.before_last(call.sid)
-        self.push_screen(RedirectScreen(call, self.clock(), self.history.items, previous=back), chosen)
+        screen = RedirectScreen(
+            call, self.clock(), self.history.items, self.user_config.presets, previous=back
+        )
+        self.push_screen(screen, chosen)
 
     def action_hangup(self) -> None:
         call = self._live_target()
@@ -296,6 +329,11 @@ class CallTuiApp(App[None]):
         notes = [f"Polling every {self.poller.interval:g}s. Actions are logged to {self.audit_path}."]
         if self.read_only:
             notes.append("READ-ONLY: redirect and hang-up are disabled, and the gateway refuses any write.")
+        presets = len(self.user_config.presets)
+        if presets and not self.read_only:
+            notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
+        if self.user_config.alerts.enabled:
+            notes.append("Alert rules from config.toml highlight rows in red and notify once per occurrence.")
         return notes
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -368,6 +406,7 @@ class CallTuiApp(App[None]):
         known = self.table.get_call(call.sid) is not None
         diff = PollDiff(changed=(call,)) if known else PollDiff(added=(call,))
         self.table.apply(diff, self.clock())
+        self._check_alerts()
         self._render_header()
 
     @work(group="actions")

@@ -1,4 +1,9 @@
-"""The redirect prompt: a TwiML URL (or inline TwiML), a method, and recently used targets."""
+"""The redirect prompt: a TwiML URL (or inline TwiML), a method, presets from config.toml, recent targets.
+
+A preset is picked with its digit (1-9) while the target line is empty or still shows a preset: a URL or
+TwiML never starts with a digit, so the keys work with the line focused in any terminal. Picking fills
+the line and the method; Enter sends it after the same checks as typed input.
+"""
 
 from __future__ import annotations
 
@@ -18,15 +23,52 @@ from calltui.domain.call import Call
 from calltui.domain.text import clean
 from calltui.monitor.redirects import SentRedirect
 from calltui.ui.describe import call_line
+from calltui.userconfig import Preset
+
+PRESET_KEYS = 9
+"""Presets 1-9 have a digit key; any further ones are picked from the list."""
+_DIGITS = frozenset(str(n) for n in range(1, PRESET_KEYS + 1))
+
+
+class TargetInput(Input):
+    """The target line. It lets the screen's digit bindings see 1-9 first: Textual drops bindings for keys
+    a focused Input would type, and the screen gives the digit back (check_action) when no preset applies."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return key not in _DIGITS and super().check_consume_key(key, character)
+
+
+def one_line(text: str) -> str:
+    """`text` cleaned, its whitespace runs (TwiML written over several lines) folded to one space."""
+    return " ".join(clean(text, max(1, len(text))).split())
+
+
+def preset_option(number: int, preset: Preset) -> Text:
+    """`1  maintenance message   POST https://…`: key, name, then what it sends (dim)."""
+    text = Text(f"{number if number <= PRESET_KEYS else ' '}  ", style="bold")
+    text.append(clean(preset.name, 40))
+    target = f"TwiML {preset.twiml}" if preset.twiml is not None else f"{preset.method} {preset.url}"
+    text.append(f"   {clean(one_line(target), 80)}", style="dim")
+    return text
 
 
 class RedirectScreen(ModalScreen[Redirect | None]):
     """Dismisses with the checked Redirect to send, or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", priority=True),
+        # Priority: seen before the focused Input types the digit; check_action lets it through otherwise.
+        *(Binding(n, f"preset({n})", f"Preset {n}", show=False, priority=True) for n in sorted(_DIGITS)),
+    ]
 
     def __init__(
-        self, call: Call, now: datetime, history: list[str], *, previous: SentRedirect | None = None
+        self,
+        call: Call,
+        now: datetime,
+        history: list[str],
+        presets: tuple[Preset, ...] = (),
+        *,
+        previous: SentRedirect | None = None,
     ) -> None:
         """`previous`: where calltui had sent the call before its latest redirect, offered first as "back"."""
         super().__init__()
@@ -36,17 +78,33 @@ class RedirectScreen(ModalScreen[Redirect | None]):
         if previous is not None:
             history = [previous.target, *(h for h in history if h != previous.target)]
         self._history = history
+        self._presets = presets
+        self._method = "POST"
         self._acknowledged: str | None = None
         """A target whose warnings were shown once; Enter again sends it."""
+        self._filled: tuple[str, str] | None = None
+        """(as shown on the line, as configured) for the last preset picked: TwiML may span lines."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label("Redirect call", classes="dialog-title")
             yield Static(Text(call_line(self._call, self._now)), id="redirect-call")
-            yield Input(placeholder="https://example.com/twiml  or  <Response>…</Response>", id="target")
+            yield TargetInput(
+                placeholder="https://example.com/twiml  or  <Response>…</Response>", id="target"
+            )
             with RadioSet(id="method"):
                 yield RadioButton("POST", value=True, id="method-post")
                 yield RadioButton("GET", id="method-get")
+            if self._presets:
+                last = min(len(self._presets), PRESET_KEYS)
+                keys = "1" if last == 1 else f"1-{last}"
+                yield Label(
+                    f"Presets: {keys} on an empty line, or Tab to the list and Enter", classes="dialog-hint"
+                )
+                yield OptionList(
+                    *(Option(preset_option(i + 1, p), id=f"preset-{i}") for i, p in enumerate(self._presets)),
+                    id="presets",
+                )
             yield Static("", id="redirect-message", classes="dialog-message")
             if self._history:
                 yield Label("Recent (Tab, then Enter to pick):", classes="dialog-hint")
@@ -66,7 +124,13 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     @property
     def method(self) -> str:
-        return "GET" if self.query_one("#method-get", RadioButton).value else "POST"
+        return self._method
+
+    @on(RadioSet.Changed, "#method")
+    def _method_changed(self, event: RadioSet.Changed) -> None:
+        # Kept here rather than read from the buttons: a preset sets the buttons through messages that
+        # may still be queued when Enter arrives.
+        self._method = "GET" if event.pressed.id == "method-get" else "POST"
 
     def _say(self, message: str, level: str) -> None:
         widget = self.query_one("#redirect-message", Static)
@@ -84,18 +148,50 @@ class RedirectScreen(ModalScreen[Redirect | None]):
         index = int(event.option.id or 0)
         target.value = self._history[index]
         if index == 0 and self._previous is not None:  # go back the way it was sent
-            method = "method-get" if self._previous.method == "GET" else "method-post"
-            self.query_one(f"#{method}", RadioButton).value = True
+            self._method = self._previous.method
+            self.query_one(f"#method-{self._method.lower()}", RadioButton).value = True
         target.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "preset":
+            # Otherwise the digit is typed: a preset only replaces an empty line or another preset.
+            number = parameters[0]
+            value = self.query_one("#target", Input).value
+            shown = self._filled[0] if self._filled else ""
+            return isinstance(number, int) and number <= len(self._presets) and value in ("", shown)
+        return True
+
+    def action_preset(self, number: int) -> None:
+        self._fill(self._presets[number - 1])
+
+    @on(OptionList.OptionSelected, "#presets")
+    def _preset_picked(self, event: OptionList.OptionSelected) -> None:
+        self._fill(self._presets[event.option_index])
+
+    def _fill(self, preset: Preset) -> None:
+        exact = preset.twiml if preset.twiml is not None else preset.url or ""
+        shown = one_line(exact)
+        self._filled = (shown, exact)
+        target = self.query_one("#target", Input)
+        with target.prevent(Input.Changed):
+            target.value = shown
+        target.cursor_position = len(shown)
+        target.focus()
+        self._acknowledged = None
+        self._method = preset.method
+        self.query_one(f"#method-{preset.method.lower()}", RadioButton).value = True
+        self._say(f"Preset “{clean(preset.name, 60)}”: Enter sends it.", "")
 
     @on(Input.Submitted, "#target")
     def _submitted(self, event: Input.Submitted) -> None:
+        # The line shows a preset's TwiML on one line; send it as configured unless it was edited.
+        text = self._filled[1] if self._filled and event.value == self._filled[0] else event.value
         try:
-            redirect, warnings = build_redirect(event.value, self.method)
+            redirect, warnings = build_redirect(text, self.method)
         except ActionInputError as exc:
             self._say(str(exc), "error")
             return
-        key = f"{self.method} {event.value.strip()}"
+        key = f"{self.method} {text.strip()}"
         if warnings and self._acknowledged != key:
             self._acknowledged = key
             self._say(" ".join(warnings) + " Press Enter again to send anyway.", "warning")

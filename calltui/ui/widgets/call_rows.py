@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from itertools import chain
@@ -137,6 +137,10 @@ class RowModel:
     def counts(self) -> dict[str, int]:
         """Rows by status, lingering rows excluded (a missing status counts under "")."""
         return {status: n for status, n in self._counts.items() if n > 0}
+
+    def current(self) -> Iterator[Call]:
+        """Every call not lingering, shown or filtered out."""
+        return (call for sid, call in self._calls.items() if sid not in self._linger_until)
 
     # --- updating ------------------------------------------------------------------------------
 

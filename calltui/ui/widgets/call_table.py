@@ -7,7 +7,7 @@ changed, and the cursor stays on its call like htop's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
@@ -61,15 +61,20 @@ class _Paint:
         self.blank = Strip.blank(layout.width, base)
         self.header = self.strip([Segment(header_text, header_style)])
         self._component_style = component_style
-        self._styles: dict[tuple[str | None, bool, bool], tuple[Style, Style]] = {}
+        self._styles: dict[tuple[str | None, bool, bool, bool], tuple[Style, Style]] = {}
 
-    def styles(self, status_class: str | None, *, lingering: bool, cursor: bool) -> tuple[Style, Style]:
-        """(row style, status cell style): the status colour, then dimming, then the cursor on top."""
-        key = (status_class, lingering, cursor)
+    def styles(
+        self, status_class: str | None, *, lingering: bool, cursor: bool, alert: bool
+    ) -> tuple[Style, Style]:
+        """(row style, status cell style): the alert, the status colour, then dimming, then the cursor."""
+        key = (status_class, lingering, cursor, alert)
         found = self._styles.get(key)
         if found is None:
             row = self.base
             status = row + self._component_style(status_class) if status_class else row
+            if alert:  # the alert's background and weight cover the row; the status keeps its colour
+                extra = self._component_style("call-table--alert")
+                row, status = row + extra, status + Style(bgcolor=extra.bgcolor, bold=extra.bold)
             for component, wanted in (("call-table--lingering", lingering), ("call-table--cursor", cursor)):
                 if wanted:
                     extra = self._component_style(component)
@@ -102,6 +107,7 @@ class CallTable(ScrollView, can_focus=True):
         "call-table--header",
         "call-table--cursor",
         "call-table--lingering",
+        "call-table--alert",
         *_STATUS_CLASSES.values(),
     }
 
@@ -134,6 +140,10 @@ class CallTable(ScrollView, can_focus=True):
         & > .call-table--lingering {
             color: $text-disabled;
             text-style: dim;
+        }
+        & > .call-table--alert {
+            background: $error 35%;
+            text-style: bold;
         }
     }
     """
@@ -172,6 +182,7 @@ class CallTable(ScrollView, can_focus=True):
         self._anchoring = False
         self._paint: _Paint | None = None
         self._badges: dict[str, str] = {}  # by SID: a mark before the status (✓ verified, ✗ not)
+        self._alerts: frozenset[str] = frozenset()
 
     # --- what the app reads ------------------------------------------------------------------
 
@@ -217,6 +228,15 @@ class CallTable(ScrollView, can_focus=True):
         """Whether `sid` has ended or vanished and is only waiting to be dropped."""
         return self._rows.is_lingering(sid)
 
+    def current_calls(self) -> Iterator[Call]:
+        """Every call not lingering, shown or filtered out (what alert rules look at)."""
+        return self._rows.current()
+
+    @property
+    def alert_sids(self) -> frozenset[str]:
+        """Rows highlighted as alerting."""
+        return self._alerts
+
     # --- what the app changes ----------------------------------------------------------------
 
     def set_calls(
@@ -258,6 +278,22 @@ class CallTable(ScrollView, can_focus=True):
         layout = self._current_layout()
         x, width = layout.offset("duration"), layout.widths["duration"]
         self.refresh(Region(x, 1, width, self._body_height()))
+
+    def set_alerts(self, sids: Iterable[str]) -> None:
+        """Highlight exactly these rows as alerting; repaints only on-screen rows whose state changed."""
+        alerts = frozenset(sids)
+        changed = alerts ^ self._alerts
+        self._alerts = alerts
+        if not changed or not self.is_mounted:
+            return
+        top, height, width = self._top(), self._body_height(), self.size.width
+        if len(changed) > height:  # many changed: cheaper to look at the rows on screen
+            lines = [line for line, sid in enumerate(self._rows.window(top, height)) if sid in changed]
+        else:
+            indexes = (self._rows.index_of(sid) for sid in changed)
+            lines = [i - top for i in indexes if i is not None and top <= i < top + height]
+        for line in lines:
+            self.refresh(Region(0, line + 1, width, 1))  # +1: below the header
 
     def set_filter(self, text: str) -> None:
         """Show only rows containing `text` (case-insensitive) in a shown cell or the caller name."""
@@ -373,6 +409,7 @@ class CallTable(ScrollView, can_focus=True):
             _STATUS_CLASSES.get(call.status or ""),
             lingering=self._rows.is_lingering(sid),
             cursor=index == self._cursor_index,
+            alert=sid in self._alerts,
         )
         segments = [
             Segment(cells.status, status_style),

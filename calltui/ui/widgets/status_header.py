@@ -30,6 +30,8 @@ class HeaderModel:
     dry_run: bool = False
     filter_text: str = ""
     shown: int = 0
+    alerts: int = 0
+    """Alert rules standing now (see calltui.monitor.alerts)."""
 
 
 def _age(since: datetime, now: datetime) -> str:
@@ -60,6 +62,9 @@ def header_text(model: HeaderModel, now: datetime) -> Text:
             text.append(status, style=STATUS_STYLES[status])
     else:
         text.append(f"  {sum(counts.values())}", style="bold")
+    if model.alerts:
+        text.append("  ")
+        text.append(f" {model.alerts} ALERT{'S' if model.alerts != 1 else ''} ", style="bold white on red")
     if model.filter_text:
         text.append(f"  │  filter “{clean(model.filter_text, 30)}”: {model.shown} shown", style="italic")
     return text
