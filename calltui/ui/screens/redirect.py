@@ -24,7 +24,8 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
-    def __init__(self, call: Call, now: datetime, history: list[str]) -> None:
+    def __init__(self, call: Call | str, now: datetime, history: list[str]) -> None:
+        """`call`: the call to redirect, or a description of the calls (a bulk redirect)."""
         super().__init__()
         self._call = call
         self._now = now
@@ -34,8 +35,12 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
-            yield Label("Redirect call", classes="dialog-title")
-            yield Static(Text(call_line(self._call, self._now)), id="redirect-call")
+            if isinstance(self._call, str):
+                title, subject = "Redirect calls", self._call
+            else:
+                title, subject = "Redirect call", call_line(self._call, self._now)
+            yield Label(title, classes="dialog-title")
+            yield Static(Text(subject), id="redirect-call")
             yield Input(placeholder="https://example.com/twiml  or  <Response>…</Response>", id="target")
             with RadioSet(id="method"):
                 yield RadioButton("POST", value=True, id="method-post")
