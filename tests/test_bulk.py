@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ACCOUNT_SID, AUTH_TOKEN
+from conftest import ACCOUNT_SID, AUTH_TOKEN, make_settings
 from sim_helpers import Clock
 from test_call_table import TableApp, assert_screen_is_current, lines, width_of
 from test_call_table_model import NOW
@@ -18,10 +18,13 @@ from test_call_table_model import call as table_call
 from textual.pilot import Pilot
 from uihelpers import first_poll, poll, table_text, until
 
+from calltui.domain.actions import Hangup
 from calltui.domain.diff import PollDiff
 from calltui.domain.errors import CallNotLive, RequestTimeout
-from calltui.monitor.actions import ActionOutcome
-from calltui.monitor.bulk import CONCURRENCY, BulkReport, summary
+from calltui.gateway import TwilioGateway
+from calltui.monitor.actions import ActionOutcome, ActionRunner
+from calltui.monitor.audit import AuditLog
+from calltui.monitor.bulk import CONCURRENCY, BulkItem, BulkReport, BulkRunner, summary
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
@@ -306,7 +309,7 @@ async def test_concurrency_never_exceeds_the_bound(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
-        sim.faults.add("latency", method="POST", seconds=0.3)
+        sim.faults.add("latency", method="POST", seconds=0.2)
         await pilot.press("a", "h")
         await confirm(pilot, count)
         await until(pilot, lambda: "sent…" in bar_text(app), "the progress line")
@@ -411,3 +414,35 @@ async def test_marked_rows_fit_the_width_exactly_and_repaint_completely(width: i
         assert app.table.marked_count == 0
         assert all(not strip.text.startswith("● ") for strip in lines(app.table))
         await assert_screen_is_current(app, pilot)
+
+
+# --- the runner on its own ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("retry_after", "first_pause"), [(2.0, (2.0, 2.25)), (None, (0.5, 1.0))])
+async def test_a_call_that_keeps_getting_429s_stops_after_max_attempts(
+    sim: Simulator, tmp_path: Path, retry_after: float | None, first_pause: tuple[float, float]
+) -> None:
+    sid = sim.add_call()["sid"]
+    assert sim.base_url
+    gateway = TwilioGateway(make_settings(sim.base_url))
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # record Twilio's pace instead of waiting it out
+        pauses.append(seconds)
+
+    runner = BulkRunner(ActionRunner(gateway, audit, ACCOUNT_SID), max_attempts=3, sleep=sleep)
+    sim.faults.add("rate_limit", method="POST", retry_after=retry_after)
+    try:
+        report = await runner.run([BulkItem(sid, Hangup())])
+    finally:
+        await gateway.close()
+    assert posts_by_sid(sim) == {sid: 3} and len(pauses) == 2
+    assert first_pause[0] <= pauses[0] <= first_pause[1]
+    if retry_after is None:
+        assert pauses[1] >= 2 * first_pause[0]  # backs off further each time
+    [outcome] = report.outcomes
+    assert outcome.result == "failed" and outcome.error is not None and outcome.error.code == 20429
+    assert summary(report) == "0 succeeded, 1 failed: 20429"
+    assert [e["error_code"] for e in audit_lines(tmp_path)] == [20429] * 3
