@@ -24,16 +24,20 @@ from calltui.domain.text import clean
 from calltui.monitor.actions import ActionOutcome, ActionRunner
 from calltui.monitor.alerts import AlertMonitor
 from calltui.monitor.audit import AuditLog
+from calltui.monitor.bulk import BulkReport, BulkRunner, summary
 from calltui.monitor.grace import GraceQueue, PendingAction
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.poller import Poller, PollResult, View
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.verify import Check, Verdict, Verifier
+from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, short_sid
+from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.help import HelpScreen
 from calltui.ui.screens.redirect import RedirectScreen
+from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
@@ -44,6 +48,7 @@ ALERT_NOTICES_AT_ONCE = 5
 WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
+TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
 
 
 class CallTuiApp(App[None]):
@@ -63,6 +68,9 @@ class CallTuiApp(App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("u", "undo", "Undo: cancel the newest action still in its grace window", show=False),
+        Binding("space", "toggle_mark", "Mark / unmark the call", show=False),
+        Binding("a", "mark_shown", "Mark every shown call", show=False),
+        Binding("A", "clear_marks", "Clear marks", show=False),
     ]
 
     def __init__(
@@ -97,6 +105,8 @@ class CallTuiApp(App[None]):
         self.verdicts: dict[str, Verdict] = {}
         """The latest proof-of-effect verdict per call SID."""
         self.header_model = HeaderModel(account_sid=account_sid, read_only=read_only, dry_run=dry_run)
+        self.bulk = BulkRunner(self.actions)
+        self._bulk_running: BulkPlan | None = None
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._wake = asyncio.Event()
@@ -112,6 +122,7 @@ class CallTuiApp(App[None]):
         yield CallTable(linger=self._linger, id="calls")
         yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
         yield self._pending_bar
+        yield BulkBar(id="bulk")
         yield Footer()
 
     @property
@@ -238,6 +249,9 @@ class CallTuiApp(App[None]):
         return call
 
     def action_redirect(self) -> None:
+        if self.table.marked_count:
+            self._bulk_redirect()
+            return
         call = self._live_target()
         if call is None:
             return
@@ -254,6 +268,9 @@ class CallTuiApp(App[None]):
         self.push_screen(screen, chosen)
 
     def action_hangup(self) -> None:
+        if self.table.marked_count:
+            self._bulk_hangup()
+            return
         call = self._live_target()
         if call is None:
             return
@@ -507,3 +524,103 @@ class CallTuiApp(App[None]):
         elif self.verifier.checking(sid):
             notes.append(("action check", "checking…"))
         return notes
+
+    # ----------------------------------------------------------------- marks and bulk actions
+
+    def action_toggle_mark(self) -> None:
+        self.table.toggle_mark()
+
+    def action_mark_shown(self) -> None:
+        self.table.mark_shown()
+
+    def action_clear_marks(self) -> None:
+        self.table.clear_marks()
+
+    @on(CallTable.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._show_marks()
+
+    def _show_marks(self) -> None:
+        if self._bulk_running is None:
+            bar = self.query_one(BulkBar)
+            bar.show_marks(self.table.marked_count, can_act=not self.read_only)
+
+    def _bulk_marked(self) -> Marked | None:
+        """The marked calls to act on, or None (and why) when there is nothing to send now."""
+        if self._bulk_running is not None:
+            self.notify("A bulk action is still running.", severity="warning", markup=False)
+            return None
+        marked = marked_calls(self.table, self.actions.busy)
+        if not marked.live:
+            self.notify(
+                f"None of the {self.table.marked_count} marked calls is live; nothing to send.",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return marked
+
+    def _bulk_redirect(self) -> None:
+        marked = self._bulk_marked()
+        if marked is None:
+            return
+
+        def chosen(redirect: Redirect | None) -> None:
+            if redirect is not None:
+                self.history.remember(redirect.twiml or redirect.url or "")
+                self._confirm_bulk(redirect_plan(marked, redirect))
+
+        subject = f"{len(marked.live)} marked calls"
+        self.push_screen(RedirectScreen(subject, self.clock(), self.history.items), chosen)
+
+    def _bulk_hangup(self) -> None:
+        marked = self._bulk_marked()
+        if marked is not None:
+            self._confirm_bulk(hangup_plan(marked))
+
+    def _confirm_bulk(self, plan: BulkPlan) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.table.clear_marks()  # consumed: a second `h` must not send the batch again
+                self._run_bulk(plan)
+
+        self.push_screen(BulkConfirmScreen(plan), confirmed)
+
+    @work(group="actions")
+    async def _run_bulk(self, plan: BulkPlan) -> None:
+        self._bulk_running = plan
+        bar = self.query_one(BulkBar)
+        bar.show_progress(plan.title, 0, plan.count)
+        try:
+            report = await self.bulk.run(
+                plan.items, lambda done, total: bar.show_progress(plan.title, done, total)
+            )
+        finally:
+            self._bulk_running = None
+            self._show_marks()
+        self._report_bulk(plan, report)
+        changed = tuple(outcome.call for outcome in report.outcomes if outcome.call is not None)
+        if changed:
+            self.table.apply(PollDiff(changed=changed), self.clock())
+            self._render_header()
+        if len(changed) < len(report.outcomes):
+            self.action_refresh_now()  # the calls that failed: one poll tells, rather than a fetch each
+
+    def _report_bulk(self, plan: BulkPlan, report: BulkReport) -> None:
+        text = summary(report, plan.skipped)
+        clean_run = report.count("ok") == plan.count
+        self.notify(
+            text,
+            title=f"{plan.title}: done",
+            severity="information" if clean_run else "error",
+            timeout=10 if clean_run else 30,
+            markup=False,
+        )
+        unwritten = [outcome.audit_error for outcome in report.outcomes if outcome.audit_error]
+        if unwritten:
+            self.notify(
+                f"Audit log not written for {len(unwritten)} calls: {clean(unwritten[0], 200)}",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )

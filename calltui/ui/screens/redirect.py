@@ -63,14 +63,15 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     def __init__(
         self,
-        call: Call,
+        call: Call | str,
         now: datetime,
         history: list[str],
         presets: tuple[Preset, ...] = (),
         *,
         previous: SentRedirect | None = None,
     ) -> None:
-        """`previous`: where calltui had sent the call before its latest redirect, offered first as "back"."""
+        """`call`: the call to redirect, or a description of the calls (a bulk redirect).
+        `previous`: where calltui had sent the call before its latest redirect, offered first as "back"."""
         super().__init__()
         self._call = call
         self._now = now
@@ -87,8 +88,12 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
-            yield Label("Redirect call", classes="dialog-title")
-            yield Static(Text(call_line(self._call, self._now)), id="redirect-call")
+            if isinstance(self._call, str):
+                title, subject = "Redirect calls", self._call
+            else:
+                title, subject = "Redirect call", call_line(self._call, self._now)
+            yield Label(title, classes="dialog-title")
+            yield Static(Text(subject), id="redirect-call")
             yield TargetInput(
                 placeholder="https://example.com/twiml  or  <Response>…</Response>", id="target"
             )

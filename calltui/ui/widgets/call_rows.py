@@ -88,6 +88,7 @@ class RowModel:
         self._shown: set[str] = set()
         self._linger_until: dict[str, datetime] = {}
         self._counts: Counter[str] = Counter()
+        self._marked: set[str] = set()  # by SID, so a mark stays with its call while rows move
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -141,12 +142,43 @@ class RowModel:
     def current(self) -> Iterator[Call]:
         """Every call not lingering, shown or filtered out."""
         return (call for sid, call in self._calls.items() if sid not in self._linger_until)
+    # --- marks (bulk actions) ------------------------------------------------------------------
+
+    @property
+    def marked_count(self) -> int:
+        return len(self._marked)
+
+    def is_marked(self, sid: str) -> bool:
+        return sid in self._marked
+
+    def marked(self) -> list[str]:
+        """Marked SIDs: shown ones in display order, then those the filter hides (by SID)."""
+        shown = sorted((self.index_of(sid), sid) for sid in self._marked if sid in self._shown)
+        hidden = sorted(sid for sid in self._marked if sid not in self._shown)
+        return [sid for _, sid in shown] + hidden
+
+    def toggle_mark(self, sid: str) -> bool:
+        """Mark or unmark a known call; returns whether it is marked now."""
+        if sid in self._marked:
+            self._marked.discard(sid)
+            return False
+        if sid in self._calls:
+            self._marked.add(sid)
+        return sid in self._marked
+
+    def mark_shown(self) -> None:
+        """Mark every row the filter shows (O(shown): a keypress, not a poll)."""
+        self._marked.update(self._asc)
+
+    def clear_marks(self) -> None:
+        self._marked.clear()
 
     # --- updating ------------------------------------------------------------------------------
 
     def set_calls(self, calls: Iterable[Call], now: datetime) -> None:
         """Replace every row (first fill, view switch). Ended calls start to linger unless `keep_ended`."""
         self._calls = {call.sid: call for call in calls}
+        self._marked &= self._calls.keys()
         self._texts.clear()
         self._linger_until.clear()
         self._counts.clear()
@@ -260,6 +292,7 @@ class RowModel:
             del self._calls[sid]
             self._texts.pop(sid, None)
             self._linger_until.pop(sid, None)
+            self._marked.discard(sid)
 
     def _reorder(self, leaving: set[str], entering: set[str]) -> None:
         if leaving & self._shown:

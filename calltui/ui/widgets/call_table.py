@@ -8,6 +8,7 @@ changed, and the cursor stays on its call like htop's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import ClassVar
@@ -41,6 +42,9 @@ _STATUS_CLASSES = {
     "in-progress": "call-table--status-in-progress",
     **dict.fromkeys(ENDED_STATUSES, "call-table--status-ended"),
 }
+MARK = "● "
+"""The mark column: shown only while some call is marked, so an unmarked table keeps every cell."""
+NO_MARK = " " * len(MARK)
 
 
 class _Paint:
@@ -54,20 +58,28 @@ class _Paint:
         header_style: Style,
         header_text: str,
         component_style: Callable[[str], Style],
+        gutter: int = 0,
     ) -> None:
         self.layout = layout
         self.top = top
         self.base = base
-        self.blank = Strip.blank(layout.width, base)
-        self.header = self.strip([Segment(header_text, header_style)])
+        self.gutter = gutter
+        self.blank = Strip.blank(layout.width + gutter, base)
+        self.header = self.strip([Segment(" " * gutter + header_text, header_style)])
         self._component_style = component_style
-        self._styles: dict[tuple[str | None, bool, bool, bool], tuple[Style, Style]] = {}
+        self._styles: dict[tuple[str | None, bool, bool, bool, bool], tuple[Style, Style]] = {}
 
     def styles(
-        self, status_class: str | None, *, lingering: bool, cursor: bool, alert: bool
+        self,
+        status_class: str | None,
+        *,
+        lingering: bool,
+        cursor: bool,
+        alert: bool = False,
+        marked: bool = False,
     ) -> tuple[Style, Style]:
-        """(row style, status cell style): the alert, the status colour, then dimming, then the cursor."""
-        key = (status_class, lingering, cursor, alert)
+        """(row style, status cell style): alert, status colour, then dimming, the mark, the cursor."""
+        key = (status_class, lingering, cursor, alert, marked)
         found = self._styles.get(key)
         if found is None:
             row = self.base
@@ -75,7 +87,11 @@ class _Paint:
             if alert:  # the alert's background and weight cover the row; the status keeps its colour
                 extra = self._component_style("call-table--alert")
                 row, status = row + extra, status + Style(bgcolor=extra.bgcolor, bold=extra.bold)
-            for component, wanted in (("call-table--lingering", lingering), ("call-table--cursor", cursor)):
+            for component, wanted in (
+                ("call-table--lingering", lingering),
+                ("call-table--marked", marked),
+                ("call-table--cursor", cursor),
+            ):
                 if wanted:
                     extra = self._component_style(component)
                     row, status = row + extra, status + extra
@@ -83,10 +99,10 @@ class _Paint:
         return found
 
     def strip(self, segments: list[Segment]) -> Strip:
-        layout = self.layout
-        strip = Strip(segments, max(layout.total, layout.width))
+        layout, gutter = self.layout, self.gutter
+        strip = Strip(segments, gutter + max(layout.total, layout.width))
         # Narrower than the columns need: cut at the right edge rather than squeeze every column.
-        return strip.crop(0, layout.width) if layout.total > layout.width else strip
+        return strip.crop(0, gutter + layout.width) if layout.total > layout.width else strip
 
 
 class CallTable(ScrollView, can_focus=True):
@@ -108,6 +124,7 @@ class CallTable(ScrollView, can_focus=True):
         "call-table--cursor",
         "call-table--lingering",
         "call-table--alert",
+        "call-table--marked",
         *_STATUS_CLASSES.values(),
     }
 
@@ -145,6 +162,10 @@ class CallTable(ScrollView, can_focus=True):
             background: $error 35%;
             text-style: bold;
         }
+        & > .call-table--marked {
+            background: $secondary 35%;
+            text-style: bold;
+        }
     }
     """
 
@@ -159,6 +180,13 @@ class CallTable(ScrollView, can_focus=True):
         @property
         def control(self) -> CallTable:
             return self.call_table
+
+    class MarksChanged(Message):
+        """Calls were marked or unmarked (by a key, or because marked calls left the table)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
 
     def __init__(
         self,
@@ -237,6 +265,55 @@ class CallTable(ScrollView, can_focus=True):
         """Rows highlighted as alerting."""
         return self._alerts
 
+    # --- marks (bulk actions) ----------------------------------------------------------------
+
+    @property
+    def marked_count(self) -> int:
+        return self._rows.marked_count
+
+    def marked_sids(self) -> list[str]:
+        """Marked SIDs: shown ones in display order, then those the filter hides."""
+        return self._rows.marked()
+
+    def is_marked(self, sid: str) -> bool:
+        return self._rows.is_marked(sid)
+
+    def is_shown(self, sid: str) -> bool:
+        """Whether the filter shows `sid` now."""
+        return self._rows.index_of(sid) is not None
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the highlighted call, then highlight the next one (like mutt's tag)."""
+        if self._cursor_sid is None:
+            return
+        with self._marks_changing():
+            self._rows.toggle_mark(self._cursor_sid)
+            self.refresh_lines(self._cursor_index + 1)
+        self._move_cursor(self._cursor_index + 1)
+
+    def mark_shown(self) -> None:
+        """Mark every row the filter shows."""
+        with self._marks_changing():
+            self._rows.mark_shown()
+            self.refresh()
+
+    def clear_marks(self) -> None:
+        with self._marks_changing():
+            self._rows.clear_marks()
+            self.refresh()
+
+    @contextmanager
+    def _marks_changing(self) -> Iterator[None]:
+        """Around anything that may change the marks: the mark column comes or goes with the first or
+        last mark (a full repaint), and the app hears of any change in the count."""
+        before = self._rows.marked_count
+        yield
+        after = self._rows.marked_count
+        if bool(before) != bool(after):
+            self.refresh()
+        if before != after:
+            self.post_message(self.MarksChanged(after))
+
     # --- what the app changes ----------------------------------------------------------------
 
     def set_calls(
@@ -247,7 +324,8 @@ class CallTable(ScrollView, can_focus=True):
         if now is not None:
             self._now = now
         self._rows.keep_ended = ended_view
-        self._rows.set_calls(calls, self._now)
+        with self._marks_changing():
+            self._rows.set_calls(calls, self._now)
         self._cells.clear()
         self._settle_all()
 
@@ -256,7 +334,8 @@ class CallTable(ScrollView, can_focus=True):
         self._now = now
         top, height = self._top(), self._body_height()
         before = self._rows.window(top, height)
-        change = self._rows.apply(diff, now)
+        with self._marks_changing():
+            change = self._rows.apply(diff, now)
         self._forget_cells(change.touched)
         self._settle(before, top, change.touched, reordered=change.reordered)
 
@@ -264,7 +343,8 @@ class CallTable(ScrollView, can_focus=True):
         """Drop lingering rows whose time is up (the app calls this on its tick); returns their SIDs."""
         top, height = self._top(), self._body_height()
         before = self._rows.window(top, height)
-        gone = self._rows.expire(now)
+        with self._marks_changing():
+            gone = self._rows.expire(now)
         if gone:
             self._forget_cells(gone)
             self._settle(before, top, gone, reordered=True)
@@ -276,7 +356,7 @@ class CallTable(ScrollView, can_focus=True):
         self.expire(now)
         # Only durations move: repainting just that column keeps the terminal output small (think SSH).
         layout = self._current_layout()
-        x, width = layout.offset("duration"), layout.widths["duration"]
+        x, width = self._gutter() + layout.offset("duration"), layout.widths["duration"]
         self.refresh(Region(x, 1, width, self._body_height()))
 
     def set_alerts(self, sids: Iterable[str]) -> None:
@@ -373,7 +453,7 @@ class CallTable(ScrollView, can_focus=True):
         if offset is None:
             return
         if offset.y == 0:  # the header: sort by the clicked column
-            column = self._current_layout().column_at(offset.x)
+            column = self._current_layout().column_at(offset.x - self._gutter())
             if column is not None:
                 self.sort_by(column)
             return
@@ -405,13 +485,16 @@ class CallTable(ScrollView, can_focus=True):
         cells = self._cells.get(sid)
         if cells is None:
             cells = self._cells[sid] = self._fit_row(sid, paint.layout)
+        marked = self._rows.is_marked(sid)
         row_style, status_style = paint.styles(
             _STATUS_CLASSES.get(call.status or ""),
             lingering=self._rows.is_lingering(sid),
             cursor=index == self._cursor_index,
             alert=sid in self._alerts,
+            marked=marked,
         )
         segments = [
+            *([Segment(MARK if marked else NO_MARK, row_style)] if paint.gutter else []),
             Segment(cells.status, status_style),
             Segment(cells.middle, row_style),
             Segment(duration_cell(call, self._now, paint.layout), row_style),
@@ -437,6 +520,7 @@ class CallTable(ScrollView, can_focus=True):
             self.get_component_rich_style("call-table--header"),
             header,
             self.get_component_rich_style,
+            self._gutter(),
         )
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -450,8 +534,12 @@ class CallTable(ScrollView, can_focus=True):
 
     # --- internals -----------------------------------------------------------------------------
 
+    def _gutter(self) -> int:
+        """Cells the mark column takes: none until some call is marked."""
+        return len(MARK) if self._rows.marked_count else 0
+
     def _current_layout(self) -> Layout:
-        width = self.scrollable_content_region.width
+        width = max(0, self.scrollable_content_region.width - self._gutter())
         if self._layout is None or self._layout.width != width:
             self._layout = layout_for(width)
             self._cells.clear()
