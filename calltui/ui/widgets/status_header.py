@@ -115,7 +115,8 @@ def freshness_text(poll: PollState, now: datetime) -> Text:
 class StatusHeader(Widget):
     """Renders a HeaderModel; the app replaces the model, the tick refreshes the ages."""
 
-    DEFAULT_CSS = "StatusHeader { height: 2; }"
+    # One line each, cut with an ellipsis: a long first line must not wrap onto the sparkline's.
+    DEFAULT_CSS = "StatusHeader { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     model: reactive[HeaderModel | None] = reactive(None, layout=False)
 
