@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -22,9 +23,11 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.actions import ActionOutcome, ActionRunner
+from calltui.monitor.activity import ActivityHistory, active_count
 from calltui.monitor.alerts import AlertMonitor
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, BulkRunner, summary
+from calltui.monitor.export import default_export_path, write_export
 from calltui.monitor.grace import GraceQueue, PendingAction
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.poller import Poller, PollResult, View
@@ -34,8 +37,10 @@ from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, re
 from calltui.ui.describe import call_line, short_sid
 from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
 from calltui.ui.screens.details import DetailsScreen
+from calltui.ui.screens.export import ExportChoice, ExportScreen
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.help import HelpScreen
+from calltui.ui.screens.numbers import NumbersScreen
 from calltui.ui.screens.redirect import RedirectScreen
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
@@ -49,6 +54,7 @@ WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
 TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
+TABLE_ACTIONS |= {"numbers", "export"}
 
 
 class CallTuiApp(App[None]):
@@ -65,6 +71,8 @@ class CallTuiApp(App[None]):
         Binding("s", "sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("ctrl+r,f5", "refresh_now", "Poll now", show=False, key_display="ctrl+r / F5"),
+        Binding("n", "numbers", "Calls by number", show=False),
+        Binding("x", "export", "Export", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("u", "undo", "Undo: cancel the newest action still in its grace window", show=False),
@@ -107,6 +115,7 @@ class CallTuiApp(App[None]):
         self.header_model = HeaderModel(account_sid=account_sid, read_only=read_only, dry_run=dry_run)
         self.bulk = BulkRunner(self.actions)
         self._bulk_running: BulkPlan | None = None
+        self.activity = ActivityHistory()
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._wake = asyncio.Event()
@@ -118,8 +127,11 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- layout and lifecycle
 
     def compose(self) -> ComposeResult:
-        yield StatusHeader(self.clock, id="status")
-        yield CallTable(linger=self._linger, id="calls")
+        # Held, not queried: timers and workers may fire while the app closes and its widgets are gone.
+        self._header = StatusHeader(self.clock, id="status")
+        self._table = CallTable(linger=self._linger, id="calls")
+        yield self._header
+        yield self._table
         yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
         yield self._pending_bar
         yield BulkBar(id="bulk")
@@ -127,7 +139,7 @@ class CallTuiApp(App[None]):
 
     @property
     def table(self) -> CallTable:
-        return self.query_one("#calls", CallTable)
+        return self._table
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -160,6 +172,8 @@ class CallTuiApp(App[None]):
     def _apply_poll(self, result: PollResult) -> None:
         if result.diff is not None:
             self.table.apply(result.diff, self.clock())
+            if self.poller.view is View.ACTIVE and result.state.last_ok is not None:
+                self.activity.record(result.state.last_ok, active_count(result.calls.values()))
             self._check_alerts()
         self._render_header()
 
@@ -171,6 +185,8 @@ class CallTuiApp(App[None]):
             self._render_header()
 
     def _tick(self) -> None:
+        if not self._table.is_mounted:
+            return
         now = self.clock()
         self.table.tick(now)
         self._check_alerts()
@@ -186,8 +202,9 @@ class CallTuiApp(App[None]):
             filter_text=table.filter_text,
             shown=table.row_count,
             alerts=self._alert_count,
+            activity=self.activity.samples,
         )
-        self.query_one(StatusHeader).model = self.header_model
+        self._header.model = self.header_model
 
     # ----------------------------------------------------------------- alerts
 
@@ -368,6 +385,52 @@ class CallTuiApp(App[None]):
         if isinstance(screen, DetailsScreen):
             yield from screen.tab_commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+
+    # ----------------------------------------------------------------- the picture: by number, export
+
+    def action_numbers(self) -> None:
+        what = "active calls" if self.poller.view is View.ACTIVE else "calls ended in the last hour"
+
+        def chosen(number: str | None) -> None:
+            if number:
+                self.set_filter(number)
+
+        self.push_screen(NumbersScreen(list(self.poller.calls.values()), what), chosen)
+
+    def set_filter(self, text: str) -> None:
+        """Filter the table on `text`, with the filter box showing it (as if typed after `/`)."""
+        box = self.query_one("#filter", Input)
+        box.value = text
+        box.display = bool(text)
+        self.table.set_filter(text)
+        self.table.focus()
+        self._render_header()
+
+    def action_export(self) -> None:
+        shown = self.table.row_count
+        what = f"{shown} call{'s' if shown != 1 else ''} shown, in the table's order"
+        if self.table.filter_text:
+            what += f" (filter “{clean(self.table.filter_text, 60)}”)"
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self._export(*choice)
+
+        self.push_screen(ExportScreen(default_export_path(self.clock()), what), chosen)
+
+    @work(group="export")
+    async def _export(self, path: Path, overwrite: bool) -> None:
+        table = self.table
+        calls = [call for sid in table.visible_sids if (call := table.get_call(sid)) is not None]
+        shown = clean(str(path), 200)
+        try:
+            count = await asyncio.to_thread(write_export, path, calls, overwrite=overwrite)
+        except OSError as exc:
+            reason = clean(exc.strerror or exc, 200)
+            self.notify(f"{shown}: {reason}", title="Export failed", severity="error", markup=False)
+            return
+        plural = "s" if count != 1 else ""
+        self.notify(f"{count} call{plural} written to {shown}", title="Exported", markup=False)
 
     # ----------------------------------------------------------------- actions on calls
 

@@ -1,4 +1,5 @@
-"""The header line: which account, how many calls by status, how fresh the data is, and the mode."""
+"""The header: which account, how many calls by status, how fresh the data is, and the mode; below it a
+sparkline of active calls over the session."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from calltui.domain.call import ACTIVE_STATUSES
+from calltui.domain.call import ACTIVE_STATUSES, ENDED_STATUSES
 from calltui.domain.text import clean
+from calltui.monitor.activity import Sample
 from calltui.monitor.poller import PollState, View
 from calltui.ui.describe import short_sid
+from calltui.ui.sparkline import sparkline
 
 STATUS_STYLES = {"queued": "yellow", "ringing": "cyan", "in-progress": "green"}
 
@@ -32,6 +35,8 @@ class HeaderModel:
     shown: int = 0
     alerts: int = 0
     """Alert rules standing now (see calltui.monitor.alerts)."""
+    activity: tuple[Sample, ...] = ()
+    """Active calls per good poll, oldest first (see `monitor.activity`)."""
 
 
 def _age(since: datetime, now: datetime) -> str:
@@ -39,7 +44,15 @@ def _age(since: datetime, now: datetime) -> str:
     return f"{seconds}s" if seconds < 120 else f"{seconds // 60}m"
 
 
-def header_text(model: HeaderModel, now: datetime) -> Text:
+def header_text(model: HeaderModel, now: datetime, width: int = 200) -> Text:
+    """Both header lines for a header `width` cells wide."""
+    text = status_text(model, now)
+    text.append("\n")
+    text.append_text(activity_text(model, width))
+    return text
+
+
+def status_text(model: HeaderModel, now: datetime) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if model.read_only:
         text.append(" READ-ONLY ", style="bold black on yellow")
@@ -62,11 +75,32 @@ def header_text(model: HeaderModel, now: datetime) -> Text:
             text.append(status, style=STATUS_STYLES[status])
     else:
         text.append(f"  {sum(counts.values())}", style="bold")
+        ended = [f"{counts[status]} {status}" for status in ENDED_STATUSES if counts.get(status)]
+        if ended:
+            text.append(f": {', '.join(ended)}")
     if model.alerts:
         text.append("  ")
         text.append(f" {model.alerts} ALERT{'S' if model.alerts != 1 else ''} ", style="bold white on red")
     if model.filter_text:
         text.append(f"  │  filter “{clean(model.filter_text, 30)}”: {model.shown} shown", style="italic")
+    return text
+
+
+def activity_text(model: HeaderModel, width: int) -> Text:
+    """`activity ▁▂▄█▆  now 12 · peak 40 · 4m`: the last samples that fit in `width` cells."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("activity ", style="bold")
+    if not model.activity:
+        text.append("waiting for the first poll of active calls…", style="dim")
+        return text
+    paused = " · paused in the ended view" if model.view is not View.ACTIVE else ""
+    widest = "  now 99999 · peak 99999 · 999m" + paused  # the figures' room: the sparkline takes the rest
+    samples = model.activity[-max(1, width - len(text) - len(widest)) :]
+    values = [sample.active for sample in samples]
+    text.append(sparkline(values, len(values)), style="green")
+    span = _age(samples[0].at, samples[-1].at)
+    text.append(f"  now {values[-1]} · peak {max(values)} · {span}", style="dim")
+    text.append(paused, style="dim italic")
     return text
 
 
@@ -91,7 +125,8 @@ def freshness_text(poll: PollState, now: datetime) -> Text:
 class StatusHeader(Widget):
     """Renders a HeaderModel; the app replaces the model, the tick refreshes the ages."""
 
-    DEFAULT_CSS = "StatusHeader { height: 1; }"
+    # One line each, cut with an ellipsis: a long first line must not wrap onto the sparkline's.
+    DEFAULT_CSS = "StatusHeader { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     model: reactive[HeaderModel | None] = reactive(None, layout=False)
 
@@ -100,4 +135,6 @@ class StatusHeader(Widget):
         self._clock = clock
 
     def render(self) -> Text:
-        return header_text(self.model, self._clock()) if self.model else Text("calltui")
+        if self.model is None:
+            return Text("calltui")
+        return header_text(self.model, self._clock(), self.content_size.width)
