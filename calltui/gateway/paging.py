@@ -1,4 +1,5 @@
-"""Reading every page of a Calls list through the SDK's paging, with guards against a server that loops."""
+"""Reading every page of a list (calls, or a call's events, notifications, recordings) through the SDK's
+paging, with guards against a server that loops."""
 
 from __future__ import annotations
 
@@ -10,33 +11,38 @@ from twilio.base.version import Version
 from calltui.domain.errors import MalformedResponse
 
 
-class CallRecordsPage(Page):
-    """A page of calls whose records stay raw JSON (see calltui.gateway.parse for why)."""
+class RecordsPage(Page):
+    """A page whose records stay raw JSON (see calltui.gateway.parse for why).
+
+    The envelope's list key ("calls", "events", ...) rides in the SDK's `solution` dict, which the SDK
+    hands on to every next page.
+    """
 
     def load_page(self, payload: Any) -> list[object]:
-        records = payload.get("calls") if isinstance(payload, dict) else None
+        key = self._solution.get("key", "calls")
+        records = payload.get(key) if isinstance(payload, dict) else None
         if not isinstance(records, list):
-            raise MalformedResponse("The API's page of calls has no 'calls' list.")
+            raise MalformedResponse(f"The API's page of {key} has no '{key}' list.")
         return records
 
     def get_instance(self, payload: Any) -> object:
         return payload
 
 
-async def first_page(version: Version, uri: str, params: dict[str, object]) -> Page:
+async def first_page(version: Version, uri: str, params: dict[str, object], key: str = "calls") -> Page:
     response = await version.page_async(method="GET", uri=uri, params=params)
-    return CallRecordsPage(version, response, {})
+    return RecordsPage(version, response, {"key": key})
 
 
 async def read_records(
-    version: Version, uri: str, params: dict[str, object], *, max_pages: int
+    version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
 ) -> list[object]:
     """Every record on every page, following next_page_uri exactly as given (it carries PageToken).
 
     A next page already read, or more than `max_pages` pages, raises MalformedResponse: a server
     bug must not turn a poll into an endless loop.
     """
-    page = await first_page(version, uri, params)
+    page = await first_page(version, uri, params, key)
     records: list[object] = []
     seen: set[str] = set()
     while True:

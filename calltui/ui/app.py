@@ -21,11 +21,13 @@ from calltui.domain.diff import PollDiff
 from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
+from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
 from calltui.monitor.actions import ActionOutcome, ActionRunner
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.poller import Poller, PollResult, View
 from calltui.ui.describe import call_line, short_sid
+from calltui.ui.screens.accounts import AccountPickerScreen
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.help import HelpScreen
@@ -36,7 +38,7 @@ from calltui.userconfig import UserConfig
 
 WRITE_ACTIONS = frozenset({"redirect", "hangup"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
-TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
+TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort", "accounts"}
 
 
 class CallTuiApp(App[None]):
@@ -52,6 +54,7 @@ class CallTuiApp(App[None]):
         Binding("v", "toggle_view", "Active/Ended"),
         Binding("s", "sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("c", "accounts", "Accounts"),
         Binding("ctrl+r,f5", "refresh_now", "Poll now", show=False, key_display="ctrl+r / F5"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
@@ -70,6 +73,7 @@ class CallTuiApp(App[None]):
         clock: Callable[[], datetime] = utcnow,
         startup_warnings: Sequence[str] = (),
         user_config: UserConfig | None = None,
+        accounts: AccountSwitcher | None = None,
     ) -> None:
         super().__init__()
         self.user_config = user_config or UserConfig()
@@ -82,7 +86,10 @@ class CallTuiApp(App[None]):
         self.poller = Poller(gateway, interval, clock=clock)
         self.actions = ActionRunner(gateway, audit, account_sid, clock)
         self.audit_path = audit.path
-        self.header_model = HeaderModel(account_sid=account_sid, read_only=read_only)
+        self._audit = audit
+        self.accounts = accounts
+        """Switches the live account (`c`); None hides the key."""
+        self.header_model = self._identity(account_sid)
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._wake = asyncio.Event()
@@ -134,8 +141,9 @@ class CallTuiApp(App[None]):
 
     @work(group="account")
     async def _load_account_name(self) -> None:
-        name = await self.gateway.account_name()
-        if name:
+        gateway = self.gateway
+        name = await gateway.account_name()
+        if name and gateway is self.gateway:  # not an account switched away from meanwhile
             self.header_model = replace(self.header_model, friendly_name=name)
             self._render_header()
 
@@ -164,6 +172,8 @@ class CallTuiApp(App[None]):
     def _allowed(self, action: str, *, on_table: bool = True) -> bool:
         # Read-only removes the write keys outright (hidden, not greyed), as k9s does.
         if action in WRITE_ACTIONS and self.read_only:
+            return False
+        if action == "accounts" and self.accounts is None:
             return False
         return on_table or action not in TABLE_ACTIONS
 
@@ -292,6 +302,66 @@ class CallTuiApp(App[None]):
                 getattr(self, f"action_{binding.action}"),
             )
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+
+    # ----------------------------------------------------------------- accounts
+
+    def _identity(self, account_sid: str, choice: AccountChoice | None = None) -> HeaderModel:
+        """The header's account part; the label and colour come from the calltui profile for this SID."""
+        chosen_profile = choice.name if choice is not None and choice.source == CALLTUI else None
+        match = profile_for(account_sid, self.user_config.profiles, chosen_profile)
+        return HeaderModel(
+            account_sid=account_sid,
+            # A subaccount's name is known from the list; a profile's comes with the next account fetch.
+            friendly_name=choice.name if choice is not None and choice.login is None else None,
+            read_only=self.read_only,
+            profile=via(choice) if choice else (f"profile {match.name}" if match else None),
+            label=match.label if match else None,
+            color=badge_color(match.color) if match else None,
+        )
+
+    def action_accounts(self) -> None:
+        if self.accounts is None:
+            return
+        picker = AccountPickerScreen(
+            self.accounts.profiles(),
+            live_sid=self.account_sid,
+            load_accounts=self.gateway.list_subaccounts,
+            profiles=self.user_config.profiles,
+        )
+        self.push_screen(picker, self._switch_account)
+
+    def _switch_account(self, choice: AccountChoice | None) -> None:
+        """A new gateway, poller and action runner for `choice`; the table starts empty and polls at once."""
+        if choice is None or self.accounts is None:
+            return
+        if any(worker.group == "actions" and not worker.is_finished for worker in self.workers):
+            self.notify("An action is still in flight; switch when it has finished.", severity="warning")
+            return
+        try:
+            gateway = self.accounts.connect(choice)
+        except GatewayError as error:
+            self.notify(clean(error.summary(), 300), title="Cannot switch", severity="error", markup=False)
+            return
+        old, view = self.gateway, self.poller.view
+        self.gateway, self.account_sid = gateway, choice.account_sid
+        self.poller = Poller(gateway, self.poller.interval, clock=self.clock)
+        self.poller.switch_view(view)
+        self.actions = ActionRunner(gateway, self._audit, choice.account_sid, self.clock)
+        self.header_model = self._identity(choice.account_sid, choice)
+        self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
+        self._render_header()
+        self._poll_loop()  # exclusive: replaces the old account's loop
+        self._load_account_name()
+        self._close_gateway(old)
+        self.notify(
+            f"Now watching {short_sid(choice.account_sid)} ({clean(choice.name, 40)}, {via(choice)}).",
+            title="Account switched",
+            markup=False,
+        )
+
+    @work(group="account")
+    async def _close_gateway(self, gateway: CallGateway) -> None:
+        await gateway.close()
 
     # ----------------------------------------------------------------- actions on calls
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rich.color import Color as RichColor
 from rich.text import Text
+from textual.color import Color
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -29,6 +31,12 @@ class HeaderModel:
     read_only: bool = False
     filter_text: str = ""
     shown: int = 0
+    profile: str | None = None
+    """How the live account was chosen: a profile's name, or `subaccount`."""
+    label: str | None = None
+    """The account's label from its profile (`PRODUCTION`), shown as a badge at the far left."""
+    color: str | None = None
+    """`#rrggbb` for the badge and the header's tint; None: an inverse badge and no tint."""
 
 
 def _age(since: datetime, now: datetime) -> str:
@@ -38,12 +46,17 @@ def _age(since: datetime, now: datetime) -> str:
 
 def header_text(model: HeaderModel, now: datetime) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
+    if model.label:
+        text.append(f" {clean(model.label, 24)} ", style=badge_style(model.color))
+        text.append(" ")
     if model.read_only:
         text.append(" READ-ONLY ", style="bold black on yellow")
         text.append(" ")
     text.append(short_sid(model.account_sid), style="bold")
     if model.friendly_name:
         text.append(f" {clean(model.friendly_name, 40)}")
+    if model.profile:
+        text.append(f" · {clean(model.profile, 30)}", style="italic")
     # Freshness comes before the counts: at 80 columns the tail is cut, and "stale" must never be.
     text.append("  │  ")
     text.append_text(freshness_text(model.poll, now))
@@ -59,6 +72,19 @@ def header_text(model: HeaderModel, now: datetime) -> Text:
     if model.filter_text:
         text.append(f"  │  filter “{clean(model.filter_text, 30)}”: {model.shown} shown", style="italic")
     return text
+
+
+def badge_style(color: str | None) -> str:
+    """Bold text in black or white, whichever reads on `color`; inverse video when there is no colour."""
+    if color is None:
+        return "bold reverse"
+    ink = "black" if _light(color) else "white"
+    return f"bold {ink} on {color}"
+
+
+def _light(color: str) -> bool:
+    red, green, blue = RichColor.parse(color).get_truecolor()
+    return 0.299 * red + 0.587 * green + 0.114 * blue > 150
 
 
 def freshness_text(poll: PollState, now: datetime) -> Text:
@@ -89,6 +115,12 @@ class StatusHeader(Widget):
     def __init__(self, clock: Callable[[], datetime], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._clock = clock
+
+    def watch_model(self, old: HeaderModel | None, new: HeaderModel | None) -> None:
+        """Tint the whole header in the account's colour, so production is unmistakable at a glance."""
+        color = new.color if new else None
+        if old is None or old.color != color:
+            self.styles.background = Color.parse(color).with_alpha(0.35) if color else None
 
     def render(self) -> Text:
         return header_text(self.model, self._clock()) if self.model else Text("calltui")
