@@ -78,7 +78,7 @@ class AccountSwitcher:
 
 
 def badge_color(value: str | None) -> str | None:
-    """`#rrggbb` for a Rich colour name or hex (`red`, `dark_orange`, `#c00`), None when absent or invalid."""
+    """`#rrggbb` for a Rich colour name or hex (`red`, `dark_orange`, `#cc0000`); None if not a colour."""
     if not value:
         return None
     try:
