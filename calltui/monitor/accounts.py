@@ -31,7 +31,7 @@ SUBACCOUNT = "subaccount"
 
 _MAX_FILE = 1_000_000  # twilio-cli's file is a few kB; refuse to parse anything huge
 _NAME_RE = re.compile(r"[a-z0-9-]{1,40}")
-_KEYCHAIN = "its secret is in the system keychain, which calltui does not read: run `twilio profiles:create`"
+_KEYCHAIN = "its secret is in the system keychain, which calltui does not read"
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,11 @@ class AccountPickerScreen(ModalScreen[AccountChoice | None]):
         self._load_accounts = load_accounts
         self._profiles = profiles
 
+    @property
+    def choices(self) -> list[AccountChoice]:
+        """Every line, in order: profiles on file, then the accounts the API listed."""
+        return list(self._choices)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
             yield Label("Switch account", classes="dialog-title")
@@ -90,7 +95,7 @@ class AccountPickerScreen(ModalScreen[AccountChoice | None]):
         if profile is not None and profile.label:
             text.append(f" {clean(profile.label, 20)} ", style=badge_style(badge_color(profile.color)))
         if choice.unavailable:
-            text.append(f"  unavailable: {clean(choice.unavailable, 120)}", style="dim")
+            text.append(f"\n    ✗ {clean(choice.unavailable, 120)}", style="dim")
         return text
 
     @on(OptionList.OptionSelected, "#accounts")
