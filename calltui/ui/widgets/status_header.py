@@ -32,7 +32,7 @@ class HeaderModel:
     filter_text: str = ""
     shown: int = 0
     profile: str | None = None
-    """How the live account was chosen: a profile's name, or `subaccount`."""
+    """How the live account was reached: `profile prod`, `twilio-cli dev`, `subaccount`, `main account`."""
     label: str | None = None
     """The account's label from its profile (`PRODUCTION`), shown as a badge at the far left."""
     color: str | None = None
@@ -56,7 +56,7 @@ def header_text(model: HeaderModel, now: datetime) -> Text:
     if model.friendly_name:
         text.append(f" {clean(model.friendly_name, 40)}")
     if model.profile:
-        text.append(f" · {clean(model.profile, 30)}", style="italic")
+        text.append(f" · {clean(model.profile, 24)}", style="italic")
     # Freshness comes before the counts: at 80 columns the tail is cut, and "stale" must never be.
     text.append("  │  ")
     text.append_text(freshness_text(model.poll, now))
