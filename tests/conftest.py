@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,13 +12,14 @@ import pytest
 from sim_helpers import Clock
 
 from calltui.gateway import TwilioGateway
+from calltui.monitor.accounts import AccountSwitcher
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
-from calltui.userconfig import UserConfig
+from calltui.userconfig import Profile, UserConfig
 
 # Local time shows in the table and details; pin it so snapshots and assertions are stable.
 os.environ["TZ"] = "UTC"
@@ -71,9 +72,16 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
     """Builds an app on the simulator. The poll interval is an hour: tests poll on purpose (see `poll`)."""
 
     def build(
-        *, read_only: bool = False, linger: float = 5.0, grace: float = 0.0, **overrides: object
+        *,
+        read_only: bool = False,
+        linger: float = 5.0,
+        grace: float = 0.0,
+        profiles: Sequence[Profile] = (),
+        accounts: AccountSwitcher | None = None,
+        **overrides: object,
     ) -> CallTuiApp:
-        """`grace`: the grace window, off unless a test is about it, so actions are sent at once."""
+        """`grace`: the grace window, off unless a test is about it, so actions are sent at once.
+        `profiles`, `accounts`: calltui's account profiles and the switcher behind `c` (none: no key)."""
         assert sim.base_url
         settings = make_settings(sim.base_url, read_only=read_only, linger=linger, **overrides)
         audit = AuditLog(tmp_path / "audit.jsonl")
@@ -87,8 +95,9 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
             read_only=read_only,
             linger=linger,
             clock=clock,
-            user_config=UserConfig(grace_seconds=grace),
+            user_config=UserConfig(grace_seconds=grace, profiles=tuple(profiles)),
             dry_run=settings.dry_run,
+            accounts=accounts,
         )
 
     return build

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from calltui.domain.account import AccountInfo
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import Call
 from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
@@ -43,6 +44,11 @@ class CallGateway(Protocol):
 
     async def account_name(self) -> str | None:
         """The account's friendly name, when the API reveals it."""
+        ...
+
+    async def list_subaccounts(self) -> list[AccountInfo]:
+        """Every account these credentials reach, as Twilio lists them: the main account and its
+        subaccounts (a subaccount's own credentials reach only itself)."""
         ...
 
     async def close(self) -> None: ...

@@ -13,6 +13,7 @@ from twilio.base import serialize
 from twilio.base.version import Version
 from twilio.rest import Client
 
+from calltui.domain.account import AccountInfo
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_sid
 from calltui.domain.errors import ConnectionFailed, GatewayError, InvalidRequest, ReadOnlyViolation
@@ -20,6 +21,7 @@ from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.gateway.errors import detach, map_exception
 from calltui.gateway.paging import first_page, read_records
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
+from calltui.gateway.parse_accounts import parse_accounts
 from calltui.gateway.parse_inspector import parse_all, parse_event, parse_notification, parse_recording
 from calltui.gateway.runner import LoopThread
 from calltui.gateway.transport import GatewayHttpClient
@@ -102,6 +104,9 @@ class TwilioGateway:
             return await self._call(self._account_name)
         except GatewayError:
             return None
+
+    async def list_subaccounts(self) -> list[AccountInfo]:
+        return await self._call(self._list_accounts)
 
     def start(self) -> None:
         """Start the gateway's thread now rather than on the first call."""
@@ -232,6 +237,11 @@ class TwilioGateway:
         payload = await api.fetch_async(method="GET", uri=f"/Accounts/{self._settings.account_sid}.json")
         name = payload.get("friendly_name") if isinstance(payload, dict) else None
         return name[:_NAME_LIMIT] if isinstance(name, str) and name.strip() else None
+
+    async def _list_accounts(self, api: Version) -> list[AccountInfo]:
+        params: dict[str, object] = {"PageSize": PAGE_SIZE}
+        records = await read_records(api, "/Accounts.json", params, max_pages=self._max_pages, key="accounts")
+        return parse_accounts(records)
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from calltui.domain.call import CALL_SID_RE
-from calltui.simulator import calllog, errors, forms, paging, query, twiml
+from calltui.simulator import accounts, calllog, errors, forms, paging, query, twiml
 from calltui.simulator.auth import basic_user
 from calltui.simulator.faults import Fault
 from calltui.simulator.recording import Exchange, RecordedRequest, masked_form
-from calltui.simulator.store import Entry
+from calltui.simulator.store import CallStore, Entry
 
 if TYPE_CHECKING:
     from calltui.simulator.server import Simulator
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+ACCOUNTS = "/2010-04-01/Accounts.json"
 ACCOUNT = "/2010-04-01/Accounts/{account}.json"
 CALLS = "/2010-04-01/Accounts/{account}/Calls.json"
 CALL = "/2010-04-01/Accounts/{account}/Calls/{sid}.json"
@@ -35,6 +36,7 @@ _CODES_BY_STATUS = {404: 20404, 405: 20004}
 def build_app(sim: Simulator) -> web.Application:
     api = Api(sim)
     app = web.Application(middlewares=[api.recorder, api.injector, api.authorizer])
+    app.router.add_get(ACCOUNTS, api.list_accounts)
     app.router.add_get(ACCOUNT, api.get_account)
     app.router.add_get(CALLS, api.list_calls)
     app.router.add_post(CALLS, api.create_call)
@@ -138,27 +140,33 @@ class Api:
 
     @web.middleware
     async def authorizer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Basic auth on every API path; the account in the URL must be the one authenticated."""
+        """Basic auth on every API path; the account in the URL must be the one authenticated, or one of
+        its subaccounts."""
         if request.path.startswith(API_PREFIX):
-            request[USER_KEY] = self.sim.credentials.check(request.headers.get("Authorization"))
+            user = request[USER_KEY] = self.sim.credentials.check(request.headers.get("Authorization"))
             account = request.match_info.get("account")
-            if account is not None and account != self.sim.account_sid:
+            if account is not None and not self.sim.may_access(user, account):
                 raise errors.authenticate()
         return await handler(request)
 
     # -- handlers --------------------------------------------------------------------------------------
 
+    async def list_accounts(self, request: web.Request) -> web.Response:
+        parsed = accounts.parse_query(request.query)
+        listed = self.sim.accounts_visible_to(request[USER_KEY])
+        return json_response(accounts.page(request.path, parsed, listed))
+
     async def get_account(self, request: web.Request) -> web.Response:
-        return json_response(
-            self.sim.account_resource(include_token=request[USER_KEY] == self.sim.account_sid)
-        )
+        account = request.match_info["account"]
+        own = request[USER_KEY] in (account, self.sim.account_sid)
+        return json_response(self.sim.account_resource(account, include_token=own))
 
     async def list_calls(self, request: web.Request) -> web.Response:
         parsed = query.parse(request.query)
-        store = self.sim.store
+        store = self._store(request)
         with store.lock:
-            after = self._anchor(request, parsed.after)
-            before = self._anchor(request, parsed.before)
+            after = self._anchor(store, request, parsed.after)
+            before = self._anchor(store, request, parsed.before)
             entries, more = store.select(
                 status=parsed.status, match=parsed.match, after=after, before=before, limit=parsed.page_size
             )
@@ -173,20 +181,23 @@ class Api:
                 override = paging.page_uri(request.path, parsed, parsed.page + 1, token)
             return json_response(paging.envelope(request.path, parsed, entries, more, next_override=override))
 
-    def _anchor(self, request: web.Request, sid: str | None) -> tuple[float, str] | None:
+    def _store(self, request: web.Request) -> CallStore:
+        return self.sim.stores[request.match_info["account"]]
+
+    def _anchor(self, store: CallStore, request: web.Request, sid: str | None) -> tuple[float, str] | None:
         if sid is None:
             return None
-        entry = self.sim.store.entry(sid)
+        entry = store.entry(sid)
         if entry is None:
             raise errors.not_found(request.path)
         return entry.key
 
     async def create_call(self, request: web.Request) -> web.Response:
         create = forms.parse_create(await _form(request))
-        return json_response(self.sim.create_call(create), status=201)
+        return json_response(self.sim.create_call(create, request.match_info["account"]), status=201)
 
     async def get_call(self, request: web.Request) -> web.Response:
-        with self.sim.store.lock:  # a test thread may be editing this very record
+        with self._store(request).lock:  # a test thread may be editing this very record
             return json_response(self._call_entry(request).json())
 
     async def update_call(self, request: web.Request) -> web.Response:
@@ -208,7 +219,7 @@ class Api:
 
     def _call_entry(self, request: web.Request) -> Entry:
         sid = request.match_info["sid"]
-        entry = self.sim.store.entry(sid) if CALL_SID_RE.match(sid) else None
+        entry = self._store(request).entry(sid) if CALL_SID_RE.match(sid) else None
         if entry is None:
             raise errors.not_found(request.path)
         return entry

@@ -25,14 +25,26 @@ def basic_user(header: str | None) -> tuple[str, str] | None:
 
 
 class Credentials:
-    """The one account's token and its API keys. Holds secrets: no repr of the values."""
+    """Each account's token and API keys, and whose each user is. Holds secrets: no repr of the values."""
 
     def __init__(self, account_sid: str, auth_token: str, api_keys: dict[str, str]) -> None:
         self.account_sid = account_sid
-        self._secrets = {account_sid: auth_token, **api_keys}
+        self._secrets: dict[str, str] = {}
+        self._owners: dict[str, str] = {}
+        self.add(account_sid, auth_token, api_keys)
 
     def __repr__(self) -> str:
-        return f"Credentials({self.account_sid}, keys={len(self._secrets) - 1})"
+        return f"Credentials({self.account_sid}, users={len(self._secrets)})"
+
+    def add(self, account_sid: str, auth_token: str, api_keys: dict[str, str]) -> None:
+        """Another account's credentials (a subaccount's)."""
+        for user, secret in {account_sid: auth_token, **api_keys}.items():
+            self._secrets[user] = secret
+            self._owners[user] = account_sid
+
+    def owner(self, user: str) -> str:
+        """The account a user (an account SID or API key SID that `check` accepted) belongs to."""
+        return self._owners[user]
 
     def check(self, header: str | None) -> str:
         """The authenticated user (account or API key SID); raises 401 20003 otherwise."""

@@ -178,17 +178,25 @@ def ended_fields(raw: dict[str, Any], status: str, now: datetime) -> dict[str, A
     }
 
 
-def account(*, sid: str, friendly_name: str, created: datetime, auth_token: str | None) -> dict[str, Any]:
-    """The Account resource (`GET /2010-04-01/Accounts/{Sid}.json`)."""
+def account(
+    *,
+    sid: str,
+    friendly_name: str,
+    created: datetime,
+    auth_token: str | None,
+    owner: str | None = None,
+    status: str = "active",
+) -> dict[str, Any]:
+    """The Account resource (`GET /2010-04-01/Accounts/{Sid}.json`); `owner` is a subaccount's parent."""
     stamp = rfc2822(created)
     return {
         "auth_token": auth_token,
         "date_created": stamp,
         "date_updated": stamp,
         "friendly_name": friendly_name,
-        "owner_account_sid": sid,
+        "owner_account_sid": owner or sid,
         "sid": sid,
-        "status": "active",
+        "status": status,
         "subresource_uris": {k: f"{API_ROOT}/{sid}/{name}.json" for k, name in ACCOUNT_SUBRESOURCES.items()},
         "type": "Full",
         "uri": f"{API_ROOT}/{sid}.json",

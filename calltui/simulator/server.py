@@ -17,6 +17,7 @@ from aiohttp import web
 
 from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE, ENDED_STATUSES
 from calltui.simulator import errors, forms, lifecycle, records, twiml
+from calltui.simulator.accounts import Subaccount
 from calltui.simulator.api import build_app
 from calltui.simulator.auth import Credentials
 from calltui.simulator.calllog import CallLog
@@ -32,7 +33,10 @@ MAX_EXCHANGES = 10_000
 
 
 class Simulator:
-    """One simulated account: its calls, credentials, faults and (once started) an HTTP server.
+    """One simulated account and its subaccounts: calls, credentials, faults and (once started) a server.
+
+    The main account's credentials (its auth token, and its API keys, which act as Twilio's Main keys)
+    reach its subaccounts too; a subaccount's own token and keys reach only that subaccount.
 
     Everything that changes calls is synchronous and guarded by the store's lock, so tests may call
     `add_call`/`set_call`/`end_call` from their own thread while the server runs in another.
@@ -69,6 +73,9 @@ class Simulator:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.rng = random.Random(seed)
         self.store = CallStore()
+        """The main account's calls."""
+        self.stores: dict[str, CallStore] = {account_sid: self.store}
+        self.subaccounts: dict[str, Subaccount] = {}
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         """Per call SID, the Notifications Twilio's debugger would log (oldest first)."""
@@ -161,14 +168,18 @@ class Simulator:
         to: str = "+15550002222",
         direction: str = "inbound",
         parent_call_sid: str | None = None,
+        *,
+        account_sid: str | None = None,
         **raw_fields: Any,
     ) -> dict[str, Any]:
-        """Store a call whose fields fit `status` (times, duration, price), then overlay `raw_fields`."""
+        """Store a call whose fields fit `status` (times, duration, price), then overlay `raw_fields`.
+        `account_sid`: a subaccount's SID puts the call under that subaccount."""
+        store = self.stores[account_sid or self.account_sid]
         now = self.clock()
         number = to if direction == "inbound" else from_
         raw = records.new_call(
             sid=records.new_sid("CA", self.rng),
-            account_sid=self.account_sid,
+            account_sid=account_sid or self.account_sid,
             now=now,
             status=status,
             direction=direction,
@@ -182,24 +193,48 @@ class Simulator:
         if status in ENDED_STATUSES:
             raw.update(records.ended_fields(raw, status, now))
         raw.update(_raw(raw_fields))
-        return self.store.add(raw, default_created=now)
+        return store.add(raw, default_created=now)
 
     def set_call(self, sid: str, **raw_fields: Any) -> dict[str, Any]:
         """Overwrite raw fields exactly as given (hostile values included); `from_` means `from`."""
-        if sid not in self.store:
-            raise KeyError(sid)
-        return self.store.update(sid, _raw(raw_fields))
+        return self._holding(sid).update(sid, _raw(raw_fields))
 
     def end_call(self, sid: str, status: str = "completed") -> dict[str, Any]:
         """End a call (and its live legs) as the far end hanging up would."""
         if status not in ENDED_STATUSES:
             raise ValueError(f"status must be one of {ENDED_STATUSES}")
-        if sid not in self.store:
-            raise KeyError(sid)
-        return lifecycle.end(self.store, sid, status, self.clock(), self.log)
+        return lifecycle.end(self._holding(sid), sid, status, self.clock(), self.log)
 
     def call(self, sid: str) -> dict[str, Any] | None:
-        return self.store.get(sid)
+        store = self._store_of(sid)
+        return store.get(sid) if store else None
+
+    def add_subaccount(
+        self,
+        friendly_name: str = "Subaccount",
+        *,
+        api_keys: dict[str, str] | None = None,
+        status: str = "active",
+    ) -> dict[str, Any]:
+        """Create a subaccount (with its own auth token, and API keys if given); returns its Account
+        resource, auth token included, so a test can act as the subaccount itself."""
+        if any(not API_KEY_SID_RE.match(sid) for sid in api_keys or {}):
+            raise ValueError("API key SIDs must be SK followed by 32 hex digits")
+        sid = records.new_sid("AC", self.rng)
+        sub = Subaccount(sid, friendly_name, self.clock(), secrets.token_hex(16), status)
+        self.credentials.add(sid, sub.auth_token, dict(api_keys or {}))
+        self.subaccounts[sid] = sub
+        self.stores[sid] = CallStore()
+        return self.account_resource(sid, include_token=True)
+
+    def _store_of(self, sid: str) -> CallStore | None:
+        return next((store for store in self.stores.values() if sid in store), None)
+
+    def _holding(self, sid: str) -> CallStore:
+        store = self._store_of(sid)
+        if store is None:
+            raise KeyError(sid)
+        return store
 
     def add_event(
         self,
@@ -228,26 +263,49 @@ class Simulator:
         return self.log.add_recording(self._known(call_sid), self.clock(), status=status, **fields)
 
     def _known(self, sid: str) -> str:
-        if sid not in self.store:
-            raise KeyError(sid)
+        self._holding(sid)  # raises KeyError for a call no account holds
         return sid
 
     # -- what the API does ------------------------------------------------------------------------------
 
-    def account_resource(self, *, include_token: bool) -> dict[str, Any]:
-        """The Account; like Twilio, it shows the auth token only to the account's own credentials."""
+    def account_resource(self, sid: str | None = None, *, include_token: bool) -> dict[str, Any]:
+        """An Account (the main one by default); like Twilio, it shows the auth token only to the
+        account's own auth token or, for a subaccount, to its parent's."""
+        sub = self.subaccounts.get(sid or "")
+        if sub is None:
+            return records.account(
+                sid=self.account_sid,
+                friendly_name=self.friendly_name,
+                created=self.created,
+                auth_token=self.auth_token if include_token else None,
+            )
         return records.account(
-            sid=self.account_sid,
-            friendly_name=self.friendly_name,
-            created=self.created,
-            auth_token=self.auth_token if include_token else None,
+            sid=sub.sid,
+            friendly_name=sub.friendly_name,
+            created=sub.created,
+            auth_token=sub.auth_token if include_token else None,
+            owner=self.account_sid,
+            status=sub.status,
         )
 
-    def create_call(self, create: forms.Create) -> dict[str, Any]:
+    def accounts_visible_to(self, user: str) -> list[dict[str, Any]]:
+        """What `GET /Accounts.json` lists for `user`: the main account and every subaccount for the main
+        account's credentials, only itself for a subaccount's (oldest first, as Twilio lists them)."""
+        owner = self.credentials.owner(user)
+        sids = [self.account_sid, *self.subaccounts] if owner == self.account_sid else [owner]
+        return [self.account_resource(sid, include_token=user == owner) for sid in sids]
+
+    def may_access(self, user: str, account_sid: str) -> bool:
+        """Whether `user` may use `/Accounts/{account_sid}/…`: its own account, or a subaccount of it."""
+        owner = self.credentials.owner(user)
+        return account_sid == owner or (owner == self.account_sid and account_sid in self.subaccounts)
+
+    def create_call(self, create: forms.Create, account_sid: str | None = None) -> dict[str, Any]:
         now = self.clock()
+        store = self.stores[account_sid or self.account_sid]
         raw = records.new_call(
             sid=records.new_sid("CA", self.rng),
-            account_sid=self.account_sid,
+            account_sid=account_sid or self.account_sid,
             now=now,
             status="queued",
             direction="outbound-api",
@@ -255,7 +313,7 @@ class Simulator:
             to=create.to,
             phone_number_sid=records.stable_sid("PN", create.from_) if create.from_.startswith("+") else None,
         )
-        return self.store.add(raw, default_created=now)
+        return store.add(raw, default_created=now)
 
     async def update_call(self, sid: str, update: forms.Update) -> dict[str, Any]:
         """Apply `POST Calls/{Sid}.json`: end the call (Status) or redirect it (Url/Twiml).
@@ -271,12 +329,13 @@ class Simulator:
                 ends = twiml.ends_call(instructions.twiml)
             except twiml.TwimlError as exc:
                 raise errors.invalid(f"Twiml is not valid TwiML: {exc}") from None
-        raw = self.store.get(sid)
+        store = self._holding(sid)
+        raw = store.get(sid)
         if not lifecycle.is_live(raw):
             raise errors.not_live()
         assert raw is not None
         if update.status == "completed" or (update.status == "canceled" and raw["status"] != "in-progress"):
-            return lifecycle.end(self.store, sid, update.status, self.clock(), self.log)
+            return lifecycle.end(store, sid, update.status, self.clock(), self.log)
         # Status=canceled leaves a call in progress alone; a redirect alongside it still applies.
         if instructions is None:
             return raw
@@ -292,13 +351,14 @@ class Simulator:
         return self._apply_redirect(sid, bool(ends))
 
     def _apply_redirect(self, sid: str, ends: bool) -> dict[str, Any]:
-        with self.store.lock:
-            raw = self.store.get(sid)
+        store = self._holding(sid)
+        with store.lock:
+            raw = store.get(sid)
             if not lifecycle.is_live(raw):
                 return raw or {}  # ended meanwhile (a hang-up, its parent, the generator)
             if ends:
-                return lifecycle.end(self.store, sid, "completed", self.clock(), self.log)
-            return self.store.update(sid, {"date_updated": records.rfc2822(self.clock())})
+                return lifecycle.end(store, sid, "completed", self.clock(), self.log)
+            return store.update(sid, {"date_updated": records.rfc2822(self.clock())})
 
     async def _redirect_later(self, sid: str, raw: dict[str, Any], instructions: forms.Instructions) -> None:
         """Fetch Url (then FallbackUrl) as Twilio would; apply the document if one could be fetched."""

@@ -22,6 +22,7 @@ from calltui.domain.diff import PollDiff
 from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
+from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
 from calltui.monitor.actions import ActionOutcome, ActionRunner
 from calltui.monitor.activity import ActivityHistory, active_count
 from calltui.monitor.alerts import AlertMonitor
@@ -35,6 +36,7 @@ from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, short_sid
+from calltui.ui.screens.accounts import AccountPickerScreen
 from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.export import ExportChoice, ExportScreen
@@ -52,7 +54,7 @@ from calltui.userconfig import UserConfig
 ALERT_NOTICES_AT_ONCE = 5
 WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
-TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
+TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort", "accounts"}
 TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
 TABLE_ACTIONS |= {"numbers", "export"}
 
@@ -70,6 +72,7 @@ class CallTuiApp(App[None]):
         Binding("v", "toggle_view", "Active/Ended"),
         Binding("s", "sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("c", "accounts", "Accounts"),
         Binding("ctrl+r,f5", "refresh_now", "Poll now", show=False, key_display="ctrl+r / F5"),
         Binding("n", "numbers", "Calls by number", show=False),
         Binding("x", "export", "Export", show=False),
@@ -96,31 +99,43 @@ class CallTuiApp(App[None]):
         user_config: UserConfig | None = None,
         dry_run: bool = False,
         redirects: RedirectMemory | None = None,
+        accounts: AccountSwitcher | None = None,
     ) -> None:
         super().__init__()
         self.user_config = user_config or UserConfig()
         self._startup_warnings = list(startup_warnings)
-        self.gateway = gateway
-        self.account_sid = account_sid
         self.read_only = read_only
+        self.dry_run = dry_run
         self.history = history
         self.clock = clock
-        self.poller = Poller(gateway, interval, clock=clock)
-        self.actions = ActionRunner(gateway, audit, account_sid, clock, dry_run=dry_run, redirects=redirects)
         self.audit_path = audit.path
+        self._audit = audit
+        self._redirects = redirects
+        self.accounts = accounts
+        """Switches the live account (`c`); None hides the key."""
         self.grace = GraceQueue(self.user_config.grace_seconds)
-        self.verifier = Verifier(gateway)
-        self.verdicts: dict[str, Verdict] = {}
-        """The latest proof-of-effect verdict per call SID."""
-        self.header_model = HeaderModel(account_sid=account_sid, read_only=read_only, dry_run=dry_run)
-        self.bulk = BulkRunner(self.actions)
         self._bulk_running: BulkPlan | None = None
-        self.activity = ActivityHistory()
+        self._connect(gateway, account_sid, Poller(gateway, interval, clock=clock))
+        self.header_model = self._identity(account_sid)
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._wake = asyncio.Event()
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
+
+    def _connect(self, gateway: CallGateway, account_sid: str, poller: Poller) -> None:
+        """Everything that belongs to one account: used at start and by an account switch."""
+        self.gateway = gateway
+        self.account_sid = account_sid
+        self.poller = poller
+        self.actions = ActionRunner(
+            gateway, self._audit, account_sid, self.clock, dry_run=self.dry_run, redirects=self._redirects
+        )
+        self.verifier = Verifier(gateway)
+        self.verdicts: dict[str, Verdict] = {}
+        """The latest proof-of-effect verdict per call SID."""
+        self.bulk = BulkRunner(self.actions)
+        self.activity = ActivityHistory()
         self.alert_monitor = AlertMonitor()
         self._alert_count = 0
 
@@ -179,8 +194,9 @@ class CallTuiApp(App[None]):
 
     @work(group="account")
     async def _load_account_name(self) -> None:
-        name = await self.gateway.account_name()
-        if name:
+        gateway = self.gateway
+        name = await gateway.account_name()
+        if name and gateway is self.gateway:  # not an account switched away from meanwhile
             self.header_model = replace(self.header_model, friendly_name=name)
             self._render_header()
 
@@ -236,6 +252,8 @@ class CallTuiApp(App[None]):
     def _allowed(self, action: str, *, on_table: bool = True) -> bool:
         # Read-only removes the write keys outright (hidden, not greyed), as k9s does.
         if action in WRITE_ACTIONS and self.read_only:
+            return False
+        if action == "accounts" and self.accounts is None:
             return False
         return on_table or action not in TABLE_ACTIONS
 
@@ -431,6 +449,67 @@ class CallTuiApp(App[None]):
             return
         plural = "s" if count != 1 else ""
         self.notify(f"{count} call{plural} written to {shown}", title="Exported", markup=False)
+
+    # ----------------------------------------------------------------- accounts
+
+    def _identity(self, account_sid: str, choice: AccountChoice | None = None) -> HeaderModel:
+        """The header's account part; the label and colour come from the calltui profile for this SID."""
+        chosen_profile = choice.name if choice is not None and choice.source == CALLTUI else None
+        match = profile_for(account_sid, self.user_config.profiles, chosen_profile)
+        return HeaderModel(
+            account_sid=account_sid,
+            # A subaccount's name is known from the list; a profile's comes with the next account fetch.
+            friendly_name=choice.name if choice is not None and choice.login is None else None,
+            read_only=self.read_only,
+            dry_run=self.dry_run,
+            profile=via(choice) if choice else (f"profile {match.name}" if match else None),
+            label=match.label if match else None,
+            color=badge_color(match.color) if match else None,
+        )
+
+    def action_accounts(self) -> None:
+        if self.accounts is None:
+            return
+        picker = AccountPickerScreen(
+            self.accounts.profiles(),
+            live_sid=self.account_sid,
+            load_accounts=self.gateway.list_subaccounts,
+            profiles=self.user_config.profiles,
+        )
+        self.push_screen(picker, self._switch_account)
+
+    def _switch_account(self, choice: AccountChoice | None) -> None:
+        """A new gateway, poller and action runner for `choice`; the table starts empty and polls at once."""
+        if choice is None or self.accounts is None:
+            return
+        busy = any(worker.group == "actions" and not worker.is_finished for worker in self.workers)
+        if busy or self.grace.pending or self._bulk_running is not None:
+            self.notify("An action is pending or in flight; switch when it has finished.", severity="warning")
+            return
+        try:
+            gateway = self.accounts.connect(choice)
+        except GatewayError as error:
+            self.notify(clean(error.summary(), 300), title="Cannot switch", severity="error", markup=False)
+            return
+        old, view = self.gateway, self.poller.view
+        self.workers.cancel_group(self, "verify")  # its checks belong to the account being left
+        self._connect(gateway, choice.account_sid, Poller(gateway, self.poller.interval, clock=self.clock))
+        self.poller.switch_view(view)
+        self.header_model = self._identity(choice.account_sid, choice)
+        self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
+        self._render_header()
+        self._poll_loop()  # exclusive: replaces the old account's loop
+        self._load_account_name()
+        self._close_gateway(old)
+        self.notify(
+            f"Now watching {short_sid(choice.account_sid)} ({clean(choice.name, 40)}, {via(choice)}).",
+            title="Account switched",
+            markup=False,
+        )
+
+    @work(group="account")
+    async def _close_gateway(self, gateway: CallGateway) -> None:
+        await gateway.close()
 
     # ----------------------------------------------------------------- actions on calls
 

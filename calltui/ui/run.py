@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from calltui.config import ConfigError
+from calltui.domain.gateway import CallGateway
 from calltui.gateway import TwilioGateway
+from calltui.monitor.accounts import (
+    AccountChoice,
+    AccountSwitcher,
+    Candidates,
+    calltui_choices,
+    color_warnings,
+    gather,
+    settings_for,
+    twilio_cli_choices,
+    twilio_cli_config,
+)
 from calltui.monitor.audit import AuditLog, AuditLogError, read_entries
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.redirects import RedirectMemory
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
 from calltui.ui.app import CallTuiApp
-from calltui.userconfig import load_user_config
+from calltui.userconfig import Profile, load_user_config
 
 
 def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
@@ -30,11 +44,37 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         interval=settings.interval,
         read_only=settings.read_only,
         linger=settings.linger,
-        startup_warnings=warnings,
+        startup_warnings=[*warnings, *color_warnings(user_config.profiles)],
         user_config=user_config,
         dry_run=settings.dry_run,
         redirects=RedirectMemory.from_audit(read_entries(audit.path)),
+        accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home()),
     )
+
+
+def account_switcher(
+    settings: Settings, profiles: Sequence[Profile], environ: Mapping[str, str], home: Path
+) -> AccountSwitcher:
+    """Switching builds a gateway from the live settings: a subaccount is reached with the credentials
+    in use, a profile with its own."""
+    live = settings
+
+    def connect(choice: AccountChoice) -> CallGateway:
+        nonlocal live
+        wanted = settings_for(live, choice)
+        gateway = TwilioGateway(wanted)
+        live = wanted
+        return gateway
+
+    def profiles_on_file() -> Candidates:
+        return gather(
+            [
+                lambda: Candidates(calltui_choices(profiles, environ)),
+                lambda: twilio_cli_choices(twilio_cli_config(environ, home)),
+            ]
+        )
+
+    return AccountSwitcher(connect, profiles_on_file)
 
 
 def run_app(settings: Settings, warnings: Sequence[str] = ()) -> int:

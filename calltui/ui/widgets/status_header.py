@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rich.color import Color as RichColor
 from rich.text import Text
+from textual.color import Color
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -37,6 +39,12 @@ class HeaderModel:
     """Alert rules standing now (see calltui.monitor.alerts)."""
     activity: tuple[Sample, ...] = ()
     """Active calls per good poll, oldest first (see `monitor.activity`)."""
+    profile: str | None = None
+    """How the live account was reached: `profile prod`, `twilio-cli dev`, `subaccount`, `main account`."""
+    label: str | None = None
+    """The account's label from its profile (`PRODUCTION`), shown as a badge at the far left."""
+    color: str | None = None
+    """`#rrggbb` for the badge and the header's tint; None: an inverse badge and no tint."""
 
 
 def _age(since: datetime, now: datetime) -> str:
@@ -54,6 +62,9 @@ def header_text(model: HeaderModel, now: datetime, width: int = 200) -> Text:
 
 def status_text(model: HeaderModel, now: datetime) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
+    if model.label:
+        text.append(f" {clean(model.label, 24)} ", style=badge_style(model.color))
+        text.append(" ")
     if model.read_only:
         text.append(" READ-ONLY ", style="bold black on yellow")
         text.append(" ")
@@ -63,6 +74,8 @@ def status_text(model: HeaderModel, now: datetime) -> Text:
     text.append(short_sid(model.account_sid), style="bold")
     if model.friendly_name:
         text.append(f" {clean(model.friendly_name, 40)}")
+    if model.profile:
+        text.append(f" · {clean(model.profile, 24)}", style="italic")
     # Freshness comes before the counts: at 80 columns the tail is cut, and "stale" must never be.
     text.append("  │  ")
     text.append_text(freshness_text(model.poll, now))
@@ -104,6 +117,19 @@ def activity_text(model: HeaderModel, width: int) -> Text:
     return text
 
 
+def badge_style(color: str | None) -> str:
+    """Bold text in black or white, whichever reads on `color`; inverse video when there is no colour."""
+    if color is None:
+        return "bold reverse"
+    ink = "black" if _light(color) else "white"
+    return f"bold {ink} on {color}"
+
+
+def _light(color: str) -> bool:
+    red, green, blue = RichColor.parse(color).get_truecolor()
+    return 0.299 * red + 0.587 * green + 0.114 * blue > 150
+
+
 def freshness_text(poll: PollState, now: datetime) -> Text:
     """`updated 12:00:01` when fresh; a loud STALE/STOPPED badge with the reason when not."""
     if poll.error is None:
@@ -133,6 +159,12 @@ class StatusHeader(Widget):
     def __init__(self, clock: Callable[[], datetime], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._clock = clock
+
+    def watch_model(self, old: HeaderModel | None, new: HeaderModel | None) -> None:
+        """Tint the whole header in the account's colour, so production is unmistakable at a glance."""
+        color = new.color if new else None
+        if old is None or old.color != color:
+            self.styles.background = Color.parse(color).with_alpha(0.35) if color else None
 
     def render(self) -> Text:
         if self.model is None:

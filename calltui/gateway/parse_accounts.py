@@ -1,0 +1,36 @@
+"""Raw Accounts list records to `AccountInfo`s. The auth token Twilio includes for the parent's own
+credentials is never read: calltui acts on a subaccount with the credentials it already has."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from calltui.domain.account import AccountInfo
+from calltui.domain.call import ACCOUNT_SID_RE
+
+_NAME_LIMIT = 256
+
+
+def parse_accounts(records: Iterable[object]) -> list[AccountInfo]:
+    """Every record that names a valid account SID; anything else is left out."""
+    accounts = []
+    for record in records:
+        if not isinstance(record, Mapping):
+            continue
+        sid = record.get("sid")
+        if not isinstance(sid, str) or not ACCOUNT_SID_RE.match(sid):
+            continue
+        owner = record.get("owner_account_sid")
+        accounts.append(
+            AccountInfo(
+                sid=sid,
+                friendly_name=_text(record.get("friendly_name")),
+                status=_text(record.get("status")),
+                owner_sid=owner if isinstance(owner, str) and ACCOUNT_SID_RE.match(owner) else None,
+            )
+        )
+    return accounts
+
+
+def _text(value: object) -> str | None:
+    return value[:_NAME_LIMIT] if isinstance(value, str) and value.strip() else None

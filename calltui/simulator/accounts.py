@@ -1,0 +1,112 @@
+"""Subaccounts and the Accounts list (`GET /2010-04-01/Accounts.json`), paged as Twilio pages it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from calltui.simulator import errors
+
+ACCOUNT_STATUSES = ("active", "suspended", "closed")
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+_TOKEN = re.compile(r"^PA(AC[0-9a-fA-F]{32})$")
+_FIELDS = {"FriendlyName": "friendly_name", "Status": "status"}
+
+
+@dataclass(slots=True)
+class Subaccount:
+    """A subaccount of the simulated (main) account. Holds its auth token: no repr of it."""
+
+    sid: str
+    friendly_name: str
+    created: datetime
+    auth_token: str
+    status: str = "active"
+
+    def __repr__(self) -> str:
+        return f"Subaccount({self.sid}, {self.friendly_name!r}, {self.status})"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsQuery:
+    filters: tuple[tuple[str, str], ...]
+    page_size: int
+    page: int
+    after: str | None
+    """Account SID the page starts after (`PA` token)."""
+
+
+def parse_query(query: Mapping[str, str]) -> AccountsQuery:
+    filters = tuple((name, query[name]) for name in dict.fromkeys(query) if name in _FIELDS)
+    status = dict(filters).get("Status")
+    if status is not None and status not in ACCOUNT_STATUSES:
+        raise errors.invalid(f"Status must be one of {', '.join(ACCOUNT_STATUSES)}")
+    page_size = _int(query, "PageSize", DEFAULT_PAGE_SIZE)
+    if page_size > MAX_PAGE_SIZE:
+        raise errors.page_size_too_large(page_size)
+    if page_size < 1:
+        raise errors.invalid("PageSize must be at least 1")
+    page = _int(query, "Page", 0)
+    if page < 0:
+        raise errors.invalid("Page must not be negative")
+    token = query.get("PageToken")
+    after = None
+    if token is not None:
+        found = _TOKEN.match(token)
+        if not found:
+            raise errors.invalid_page_token()
+        after = found[1]
+    elif page > 0:
+        raise errors.invalid("PageToken is required for paging.")
+    return AccountsQuery(filters, page_size, page, after)
+
+
+def page(path: str, query: AccountsQuery, accounts: Sequence[dict[str, Any]]) -> bytes:
+    """One page of `accounts` (already in Twilio's order) that match the query, in Twilio's envelope."""
+    wanted = dict(query.filters)
+    matching = [
+        account
+        for account in accounts
+        if all(account.get(_FIELDS[name]) == value for name, value in wanted.items())
+    ]
+    sids = [account["sid"] for account in matching]
+    if query.after is not None and query.after not in sids:
+        raise errors.not_found(path)
+    start_at = sids.index(query.after) + 1 if query.after is not None else 0
+    shown = matching[start_at : start_at + query.page_size]
+    more = start_at + query.page_size < len(matching)
+    start = query.page * query.page_size
+    body = {
+        "accounts": shown,
+        "end": start + len(shown) - 1 if shown else start,
+        "first_page_uri": _uri(path, query, 0, None),
+        "next_page_uri": _uri(path, query, query.page + 1, f"PA{shown[-1]['sid']}") if more else None,
+        "page": query.page,
+        "page_size": query.page_size,
+        "previous_page_uri": None,
+        "start": start,
+        "uri": _uri(path, query, query.page, f"PA{query.after}" if query.after else None),
+    }
+    return json.dumps(body).encode()
+
+
+def _uri(path: str, query: AccountsQuery, page_number: int, token: str | None) -> str:
+    pairs = [*query.filters, ("PageSize", str(query.page_size)), ("Page", str(page_number))]
+    if token is not None:
+        pairs.append(("PageToken", token))
+    return f"{path}?{urlencode(pairs)}"
+
+
+def _int(query: Mapping[str, str], name: str, default: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,9}", raw.strip()):
+        raise errors.invalid(f"{name} must be an integer")
+    return int(raw)
