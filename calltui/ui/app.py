@@ -25,6 +25,7 @@ from calltui.monitor.actions import ActionOutcome, ActionRunner
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.poller import Poller, PollResult, View
+from calltui.monitor.recorder import SessionRecorder
 from calltui.ui.describe import call_line, short_sid
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
@@ -70,6 +71,7 @@ class CallTuiApp(App[None]):
         clock: Callable[[], datetime] = utcnow,
         startup_warnings: Sequence[str] = (),
         user_config: UserConfig | None = None,
+        recorder: SessionRecorder | None = None,
     ) -> None:
         super().__init__()
         self.user_config = user_config or UserConfig()
@@ -86,6 +88,8 @@ class CallTuiApp(App[None]):
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._wake = asyncio.Event()
         self._linger = linger
+        self.recorder = recorder
+        """Keeps every poll and action outcome for `calltui replay` (`--record FILE`)."""
 
     # ----------------------------------------------------------------- layout and lifecycle
 
@@ -111,6 +115,8 @@ class CallTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.gateway.close()
+        if self.recorder is not None:
+            await asyncio.to_thread(self.recorder.close)
 
     # ----------------------------------------------------------------- polling
 
@@ -130,6 +136,15 @@ class CallTuiApp(App[None]):
         if result.diff is not None:
             self.table.apply(result.diff, self.clock())
         self._render_header()
+        if self.recorder is not None:
+            self.recorder.poll(result, self.clock(), self.poller.view)
+            self._recorder_problem()
+
+    def _recorder_problem(self) -> None:
+        assert self.recorder is not None
+        problem = self.recorder.take_problem()
+        if problem:
+            self.notify(clean(problem, 300), title="Recording", severity="error", timeout=30, markup=False)
 
     @work(group="account")
     async def _load_account_name(self) -> None:
@@ -310,6 +325,8 @@ class CallTuiApp(App[None]):
             self._refetch(call.sid)
 
     def _report(self, call: Call, outcome: ActionOutcome) -> None:
+        if self.recorder is not None:
+            self.recorder.action(outcome, self.clock())
         what = {"redirect": "Redirected", "hangup": "Hung up"}[outcome.action]
         if outcome.parameters.get("Status") == "canceled":
             what = "Canceled"

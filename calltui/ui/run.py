@@ -9,6 +9,7 @@ from calltui.config import ConfigError
 from calltui.gateway import TwilioGateway
 from calltui.monitor.audit import AuditLog, AuditLogError
 from calltui.monitor.history import UrlHistory
+from calltui.monitor.recording import RecordingError, SqliteRecorder
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
 from calltui.ui.app import CallTuiApp
@@ -17,10 +18,19 @@ from calltui.userconfig import load_user_config
 
 def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
     """Raises AuditLogError when the audit log cannot be written (refusing to start beats losing it),
-    and ConfigError when the user's config.toml is malformed."""
+    ConfigError when the user's config.toml is malformed, RecordingError when `--record` cannot be."""
     user_config = load_user_config()
     audit = AuditLog(settings.audit_log or default_audit_log())
     audit.open()
+    recorder = None
+    if settings.record is not None:
+        recorder = SqliteRecorder(
+            settings.record,
+            account_sid=settings.account_sid,
+            interval=settings.interval,
+            linger=settings.linger,
+        )
+        recorder.open()
     return CallTuiApp(
         TwilioGateway(settings),
         account_sid=settings.account_sid,
@@ -31,6 +41,7 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         linger=settings.linger,
         startup_warnings=warnings,
         user_config=user_config,
+        recorder=recorder,
     )
 
 
@@ -41,7 +52,7 @@ def run_app(settings: Settings, warnings: Sequence[str] = ()) -> int:
     except AuditLogError as exc:
         print(f"calltui: {exc} (choose another with --audit-log PATH)", file=sys.stderr)
         return 2
-    except ConfigError as exc:
+    except (ConfigError, RecordingError) as exc:
         print(f"calltui: {exc}", file=sys.stderr)
         return 2
     app.run()
