@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="run against a built-in simulated account")
     parser.add_argument("--env-file", metavar="PATH", help="read settings from PATH (default: ./.env)")
     parser.add_argument("--audit-log", metavar="PATH", help="append actions to PATH (CALLTUI_AUDIT_LOG)")
+    parser.add_argument(
+        "--record", metavar="FILE", help="keep every poll and action in FILE (new) for `calltui replay`"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     simulate = commands.add_parser(
         "simulate",
@@ -46,11 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
     simulate.add_argument("--seed", type=int, default=1, help="random seed for calls and traffic")
     simulate.add_argument("--calls", type=int, default=40, help="live calls to keep about (default 40)")
+    replay = commands.add_parser(
+        "replay",
+        help="play back a session recorded with --record",
+        description="Play back a recorded session: space pauses, arrows seek, + and - change the speed.",
+    )
+    replay.add_argument("file", metavar="FILE", help="the recording (made with --record FILE)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "replay":
+        return _replay(Path(args.file))
     try:
         env_file = resolve_env_file(args.env_file)
         if args.command == "simulate":
@@ -71,6 +82,12 @@ def _run(settings: Settings, warnings: list[str]) -> int:
     from calltui.ui.run import run_app  # Imported late: --help, --version and config errors stay fast.
 
     return run_app(settings, warnings)
+
+
+def _replay(path: Path) -> int:
+    from calltui.ui.replay.run import run_replay  # Imported late, like the app.
+
+    return run_replay(path)
 
 
 def _demo(settings: Settings, warnings: list[str]) -> int:

@@ -110,6 +110,7 @@ def load_settings(
         "read_only": bool(flag_values.get("read_only")),
         "dry_run": bool(flag_values.get("dry_run")),
         "audit_log": _path(sources.get("CALLTUI_AUDIT_LOG", "--audit-log")),
+        "record": _flag_path(flag_values.get("record")),
     }
     if flag_values.get("demo"):
         account_sid = "AC" + secrets.token_hex(16)
@@ -208,3 +209,8 @@ def _name(value: _Value | None, what: str) -> str | None:
 
 def _path(value: _Value | None) -> Path | None:
     return Path(value.text).expanduser() if value is not None else None
+
+
+def _flag_path(flag: object) -> Path | None:
+    """A path given only as a flag: a recording is per run, so an environment default would collide."""
+    return Path(str(flag).strip()).expanduser() if flag is not None and str(flag).strip() else None

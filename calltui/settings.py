@@ -29,6 +29,8 @@ class Settings:
     demo: bool = False
     audit_log: Path | None = None
     """Where actions are appended (JSON lines); None means the default in the user's data directory."""
+    record: Path | None = None
+    """`--record FILE`: keep every poll and action in a new SQLite file for `calltui replay`."""
     linger: float = 5.0
     """Seconds an ended call stays visible, dimmed, before it leaves the table."""
     request_timeout: float = 10.0

@@ -15,6 +15,7 @@ from calltui.gateway import TwilioGateway
 from calltui.monitor.accounts import AccountSwitcher
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
+from calltui.monitor.recorder import SessionRecorder
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
@@ -78,10 +79,12 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
         grace: float = 0.0,
         profiles: Sequence[Profile] = (),
         accounts: AccountSwitcher | None = None,
+        recorder: SessionRecorder | None = None,
         **overrides: object,
     ) -> CallTuiApp:
         """`grace`: the grace window, off unless a test is about it, so actions are sent at once.
-        `profiles`, `accounts`: calltui's account profiles and the switcher behind `c` (none: no key)."""
+        `profiles`, `accounts`: calltui's account profiles and the switcher behind `c` (none: no key).
+        `recorder`: where `--record` would keep the session."""
         assert sim.base_url
         settings = make_settings(sim.base_url, read_only=read_only, linger=linger, **overrides)
         audit = AuditLog(tmp_path / "audit.jsonl")
@@ -98,6 +101,7 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
             user_config=UserConfig(grace_seconds=grace, profiles=tuple(profiles)),
             dry_run=settings.dry_run,
             accounts=accounts,
+            recorder=recorder,
         )
 
     return build

@@ -32,6 +32,7 @@ from calltui.monitor.export import default_export_path, write_export
 from calltui.monitor.grace import GraceQueue, PendingAction
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.poller import Poller, PollResult, View
+from calltui.monitor.recorder import SessionRecorder
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
@@ -100,6 +101,7 @@ class CallTuiApp(App[None]):
         dry_run: bool = False,
         redirects: RedirectMemory | None = None,
         accounts: AccountSwitcher | None = None,
+        recorder: SessionRecorder | None = None,
     ) -> None:
         super().__init__()
         self.user_config = user_config or UserConfig()
@@ -122,6 +124,8 @@ class CallTuiApp(App[None]):
         self._wake = asyncio.Event()
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
+        self.recorder = recorder
+        """Keeps every poll and action outcome for `calltui replay` (`--record FILE`)."""
 
     def _connect(self, gateway: CallGateway, account_sid: str, poller: Poller) -> None:
         """Everything that belongs to one account: used at start and by an account switch."""
@@ -169,6 +173,8 @@ class CallTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.gateway.close()
+        if self.recorder is not None:
+            await asyncio.to_thread(self.recorder.close)
 
     # ----------------------------------------------------------------- polling
 
@@ -191,6 +197,15 @@ class CallTuiApp(App[None]):
                 self.activity.record(result.state.last_ok, active_count(result.calls.values()))
             self._check_alerts()
         self._render_header()
+        if self.recorder is not None:
+            self.recorder.poll(result, self.clock(), self.poller.view)
+            self._recorder_problem()
+
+    def _recorder_problem(self) -> None:
+        assert self.recorder is not None
+        problem = self.recorder.take_problem()
+        if problem:
+            self.notify(clean(problem, 300), title="Recording", severity="error", timeout=30, markup=False)
 
     @work(group="account")
     async def _load_account_name(self) -> None:
@@ -533,6 +548,8 @@ class CallTuiApp(App[None]):
             self.table.set_badge(call.sid, "…")
 
     def _report(self, call: Call, outcome: ActionOutcome) -> None:
+        if self.recorder is not None:
+            self.recorder.action(outcome, self.clock())
         what = {"redirect": "Redirected", "hangup": "Hung up"}[outcome.action]
         if outcome.parameters.get("Status") == "canceled":
             what = "Canceled"
@@ -749,6 +766,9 @@ class CallTuiApp(App[None]):
             self.action_refresh_now()  # the calls that failed: one poll tells, rather than a fetch each
 
     def _report_bulk(self, plan: BulkPlan, report: BulkReport) -> None:
+        if self.recorder is not None:
+            for outcome in report.outcomes:
+                self.recorder.action(outcome, self.clock())
         text = summary(report, plan.skipped)
         clean_run = report.count("ok") == plan.count
         self.notify(

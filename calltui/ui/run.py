@@ -23,6 +23,7 @@ from calltui.monitor.accounts import (
 )
 from calltui.monitor.audit import AuditLog, AuditLogError, read_entries
 from calltui.monitor.history import UrlHistory
+from calltui.monitor.recording import RecordingError, SqliteRecorder
 from calltui.monitor.redirects import RedirectMemory
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
@@ -32,10 +33,19 @@ from calltui.userconfig import Profile, load_user_config
 
 def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
     """Raises AuditLogError when the audit log cannot be written (refusing to start beats losing it),
-    and ConfigError when the user's config.toml is malformed."""
+    ConfigError when the user's config.toml is malformed, RecordingError when `--record` cannot be."""
     user_config = load_user_config()
     audit = AuditLog(settings.audit_log or default_audit_log())
     audit.open()
+    recorder = None
+    if settings.record is not None:
+        recorder = SqliteRecorder(
+            settings.record,
+            account_sid=settings.account_sid,
+            interval=settings.interval,
+            linger=settings.linger,
+        )
+        recorder.open()
     return CallTuiApp(
         TwilioGateway(settings),
         account_sid=settings.account_sid,
@@ -49,6 +59,7 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         dry_run=settings.dry_run,
         redirects=RedirectMemory.from_audit(read_entries(audit.path)),
         accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home()),
+        recorder=recorder,
     )
 
 
@@ -84,7 +95,7 @@ def run_app(settings: Settings, warnings: Sequence[str] = ()) -> int:
     except AuditLogError as exc:
         print(f"calltui: {exc} (choose another with --audit-log PATH)", file=sys.stderr)
         return 2
-    except ConfigError as exc:
+    except (ConfigError, RecordingError) as exc:
         print(f"calltui: {exc}", file=sys.stderr)
         return 2
     app.run()

@@ -1,0 +1,112 @@
+"""`Call`s as compact JSON for recordings: only the fields that are set, or for a change, that changed.
+
+A recording is read back as untrusted input: every decoded value is checked against the field's type.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import fields, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from calltui.domain.call import Call
+from calltui.monitor.recording.format import RecordingError
+
+# The kind of each Call field, from its annotation. A new field of a new type fails here, at import,
+# rather than being recorded in a shape the reader cannot check.
+_KIND_OF_TYPE = {
+    "str": "text",
+    "str | None": "text",
+    "int | None": "count",
+    "datetime | None": "time",
+    "tuple[tuple[str, str], ...]": "pairs",
+}
+_KINDS: dict[str, str] = {f.name: _KIND_OF_TYPE[str(f.type)] for f in fields(Call)}
+_DEFAULTS = {f.name: f.default for f in fields(Call) if f.name != "sid"}
+
+
+def _encode(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "time":
+        return value.isoformat()
+    if kind == "pairs":
+        return [list(pair) for pair in value]
+    return value
+
+
+def _decode(name: str, value: Any) -> Any:
+    kind = _KINDS.get(name)
+    if kind is None:
+        raise RecordingError(f"damaged recording: unknown call field {name[:40]!r}")
+    if value is None and name != "sid":
+        return None
+    ok = False
+    if kind == "text":
+        ok = isinstance(value, str)
+    elif kind == "count":
+        ok = type(value) is int
+    elif kind == "time" and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    elif kind == "pairs" and isinstance(value, list):
+        pairs = tuple(tuple(pair) for pair in value if isinstance(pair, list))
+        ok = len(pairs) == len(value) and all(
+            len(p) == 2 and all(isinstance(s, str) for s in p) for p in pairs
+        )
+        value = pairs
+    if not ok:
+        raise RecordingError(f"damaged recording: a bad value for the call field {name!r}")
+    return value
+
+
+def encode_call(call: Call) -> dict[str, Any]:
+    """Every field that is not its default (None, or no extras)."""
+    out: dict[str, Any] = {"sid": call.sid}
+    for name, default in _DEFAULTS.items():
+        value = getattr(call, name)
+        if value != default:
+            out[name] = _encode(_KINDS[name], value)
+    return out
+
+
+def decode_call(data: object) -> Call:
+    if not isinstance(data, dict) or not isinstance(data.get("sid"), str):
+        raise RecordingError("damaged recording: a call without a SID")
+    return Call(**{name: _decode(name, value) for name, value in data.items()})
+
+
+def encode_change(old: Call, new: Call) -> dict[str, Any]:
+    """The fields of `new` that differ from `old` (a field that became unknown is null)."""
+    out: dict[str, Any] = {"sid": new.sid}
+    for name in _DEFAULTS:
+        value = getattr(new, name)
+        if value != getattr(old, name):
+            out[name] = _encode(_KINDS[name], value)
+    return out
+
+
+def apply_change(old: Call, data: object) -> Call:
+    if not isinstance(data, dict) or data.get("sid") != old.sid:
+        raise RecordingError("damaged recording: a change that names no known call")
+    return replace(old, **{name: _decode(name, value) for name, value in data.items() if name != "sid"})
+
+
+def pack(value: object) -> bytes:
+    # ensure_ascii: a lone surrogate from the network survives the round trip as an escape.
+    return zlib.compress(json.dumps(value, separators=(",", ":")).encode("ascii"))
+
+
+def unpack(blob: object) -> Any:
+    if not isinstance(blob, bytes):
+        raise RecordingError("damaged recording: poll data is missing")
+    try:
+        return json.loads(zlib.decompress(blob))
+    except (zlib.error, ValueError) as exc:
+        raise RecordingError(f"damaged recording: poll data cannot be read ({type(exc).__name__})") from None

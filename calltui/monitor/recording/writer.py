@@ -1,0 +1,239 @@
+"""`SqliteRecorder`: writes a session recording from a thread of its own, so a poll only enqueues.
+
+The writer keeps the last snapshot and stores each poll as the difference from it (a keyframe of every
+call every `keyframe_every` polls), commits once per batch of queued items, and runs SQLite in WAL mode.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from calltui import __version__
+from calltui.domain.call import Call, utcnow
+from calltui.domain.diff import diff_calls
+from calltui.domain.text import clean
+from calltui.monitor.actions import ActionOutcome
+from calltui.monitor.activity import active_count
+from calltui.monitor.audit import redact_parameters
+from calltui.monitor.poller import PollResult, View
+from calltui.monitor.recording.codec import encode_call, encode_change, pack
+from calltui.monitor.recording.format import (
+    DIFF,
+    KEYFRAME,
+    KEYFRAME_EVERY,
+    NO_DATA,
+    SCHEMA,
+    SCHEMA_VERSION,
+    RecordingError,
+)
+
+_BATCH = 200
+_STOP = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Poll:
+    at: float
+    view: str
+    calls: dict[str, Call] | None
+    """The whole snapshot (the poller replaces, never mutates, its dict); None when the poll failed."""
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Action:
+    at: float
+    call_sid: str
+    action: str
+    parameters: str
+    outcome: str
+    error_code: int | None
+    error: str | None
+
+
+class SqliteRecorder:
+    """A `SessionRecorder` into a new SQLite file."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        account_sid: str,
+        interval: float,
+        linger: float,
+        keyframe_every: int = KEYFRAME_EVERY,
+        max_queue: int = 1000,
+    ) -> None:
+        self.path = path
+        self._session = {
+            "account_sid": account_sid,
+            "interval": repr(float(interval)),
+            "linger": repr(float(linger)),
+            "started": utcnow().isoformat(),
+            "calltui": __version__,
+        }
+        self._keyframe_every = max(1, keyframe_every)
+        self._queue: queue.Queue[object] = queue.Queue(max_queue)
+        self._db: sqlite3.Connection | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+        self._problem: str | None = None
+        # Writer-thread state: the snapshot the next diff is taken from.
+        self._seq = 0
+        self._last: dict[str, Call] | None = None
+        self._since_keyframe = 0
+
+    # --- on the event loop ---------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Create the file now, so a path that cannot be written fails at start-up. An existing file is
+        never overwritten: it may be the only record of an incident."""
+        where = clean(str(self.path), 200)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # phone numbers
+            except FileExistsError:
+                raise RecordingError(f"the recording {where} already exists; record to a new file") from None
+        except OSError as exc:
+            raise RecordingError(f"cannot write the recording {where}: {exc.strerror or exc}") from None
+        try:
+            db = sqlite3.connect(self.path, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+            db.executemany("INSERT INTO session VALUES (?, ?)", self._session.items())
+            db.commit()
+        except sqlite3.Error as exc:
+            raise RecordingError(f"cannot write the recording {where}: {exc}") from None
+        self._db = db
+        self._thread = threading.Thread(target=self._run, name="calltui-recorder", daemon=True)
+        self._thread.start()
+
+    def poll(self, result: PollResult, now: datetime, view: View) -> None:
+        error = result.state.error
+        if result.diff is None and error is None:
+            return  # discarded (the view switched while it was in flight): not a poll of this view
+        calls = result.calls if result.diff is not None else None
+        summary = error.summary() if calls is None and error is not None else None
+        self._put(_Poll(now.timestamp(), view.value, calls, summary))
+
+    def action(self, outcome: ActionOutcome, now: datetime) -> None:
+        error = outcome.error
+        self._put(
+            _Action(
+                now.timestamp(),
+                outcome.call_sid,
+                outcome.action,
+                json.dumps(redact_parameters(outcome.parameters)),
+                outcome.result,
+                error.code if error else None,
+                error.summary() if error else None,
+            )
+        )
+
+    def take_problem(self) -> str | None:
+        problem, self._problem = self._problem, None
+        return problem
+
+    def close(self) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        with contextlib.suppress(queue.Full):  # the writer is stuck or gone; it is a daemon thread
+            self._queue.put(_STOP, timeout=5)
+        thread.join(timeout=30)
+
+    def _put(self, item: object) -> None:
+        if self._stopped or self._thread is None:
+            return
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            self._fail("the recording stopped: writing fell too far behind the polls")
+
+    def _fail(self, problem: str) -> None:
+        if not self._stopped:
+            self._stopped = True
+            self._problem = problem
+
+    # --- on the writer thread ------------------------------------------------------------------
+
+    def _run(self) -> None:
+        db = self._db
+        assert db is not None
+        try:
+            while True:
+                batch = [self._queue.get()]
+                while len(batch) < _BATCH:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                for item in batch:
+                    if item is not _STOP:
+                        self._write(db, item)
+                db.commit()
+                if _STOP in batch:
+                    break
+            # Back to a single self-contained file (no -wal/-shm beside it) for whoever replays it.
+            db.execute("PRAGMA journal_mode=DELETE")
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(f"the recording stopped: {clean(str(exc), 200)}")
+        finally:
+            db.close()
+
+    def _write(self, db: sqlite3.Connection, item: object) -> None:
+        if isinstance(item, _Action):
+            db.execute(
+                "INSERT INTO actions (at, call_sid, action, parameters, outcome, error_code, error) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.at,
+                    item.call_sid,
+                    item.action,
+                    item.parameters,
+                    item.outcome,
+                    item.error_code,
+                    item.error,
+                ),
+            )
+            return
+        assert isinstance(item, _Poll)
+        kind, data = self._encode(item.calls)
+        db.execute(
+            "INSERT INTO polls (seq, at, view, error, kind, data, active) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self._seq, item.at, item.view, item.error, kind, data, _active(item.calls)),
+        )
+        self._seq += 1
+
+    def _encode(self, calls: dict[str, Call] | None) -> tuple[int, bytes | None]:
+        if calls is None:
+            return NO_DATA, None
+        last, self._last = self._last, calls
+        if last is None or self._since_keyframe >= self._keyframe_every - 1:
+            self._since_keyframe = 0
+            return KEYFRAME, pack([encode_call(call) for call in calls.values()])
+        self._since_keyframe += 1
+        diff = diff_calls(last, calls)
+        return DIFF, pack(
+            {
+                "a": [encode_call(call) for call in diff.added],
+                "c": [encode_change(last[call.sid], call) for call in diff.changed],
+                "r": list(diff.removed),
+            }
+        )
+
+
+def _active(calls: dict[str, Call] | None) -> int | None:
+    """What the header's activity sparkline samples; counted here so a replay need not decode every poll."""
+    return None if calls is None else active_count(calls.values())

@@ -1,0 +1,293 @@
+"""The replay app: a recorded session played back through the live app's call table and header."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from calltui.domain.call import Call
+from calltui.domain.errors import GatewayError
+from calltui.domain.text import clean
+from calltui.monitor.activity import DEFAULT_SIZE, Sample
+from calltui.monitor.poller import PollState, View
+from calltui.monitor.recording import PollMark, Recording, RecordingError
+from calltui.ui.describe import short_sid
+from calltui.ui.replay.playhead import Playhead
+from calltui.ui.replay.timeline import Timeline, action_lines
+from calltui.ui.screens.help import HelpScreen
+from calltui.ui.widgets.call_table import CallTable
+from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
+
+SEEK_SECONDS = 10.0
+#: Moving forward by up to this many polls replays their diffs (ended calls linger as they did live);
+#: any other move rebuilds the table from the nearest keyframe.
+_REPLAY_MAX = 20
+_ACTION_ROWS = 4
+_KEY_NAMES = {
+    "left": "←",
+    "right": "→",
+    "shift+left": "shift+←",
+    "shift+right": "shift+→",
+    "comma": ",",
+    "full_stop": ".",
+    "plus": "+",
+    "equals_sign": "=",
+    "minus": "-",
+    "question_mark": "?",
+}
+
+
+class ReplayApp(App[None]):
+    CSS_PATH = str(Path(__file__).parent.parent / "app.tcss")
+    CSS = """
+    #actions {
+        height: 5;
+        padding: 0 1;
+        border-top: solid $panel-lighten-2;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    #timeline { background: $panel; padding: 0 1; }
+    """
+    TITLE = "calltui replay"
+    ENABLE_COMMAND_PALETTE = True
+
+    # Priority: the table would otherwise take the arrows and Home/End to scroll or move its cursor.
+    BINDINGS = [
+        Binding("space", "toggle_pause", "Play/Pause", key_display="space"),
+        Binding("left", "back", "-10 s", key_display="←", priority=True),
+        Binding("right", "forward", "+10 s", key_display="→", priority=True),
+        Binding("comma,shift+left", "previous_poll", "Previous poll", key_display=",", priority=True),
+        Binding("full_stop,shift+right", "next_poll", "Next poll", key_display=".", priority=True),
+        Binding("home", "to_start", "Start", show=False, priority=True),
+        Binding("end", "to_end", "End", show=False, priority=True),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("s", "sort", "Sort", show=False),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+    _ON_TABLE = frozenset(b.action for b in BINDINGS if b.action not in ("help", "quit"))
+
+    def __init__(
+        self,
+        recording: Recording,
+        *,
+        source: str = "",
+        autoplay: bool = True,
+        monotonic: Callable[[], float] = time.monotonic,
+        tick: float = 0.1,
+    ) -> None:
+        """`monotonic` measures real time for playing (tests pass their own); `tick`: how often it is read."""
+        super().__init__()
+        self.recording = recording
+        self.source = source or recording.where
+        end = max([recording.times[-1], *(a.at.timestamp() for a in recording.actions)])
+        self.playhead = Playhead(recording.times, end)
+        self.playhead.paused = not autoplay
+        self._monotonic = monotonic
+        self._last_read = monotonic()
+        self._tick = tick
+        self._calls: dict[str, Call] = {}
+        self._shown = -1
+        """The poll whose calls the table holds (-1: none yet)."""
+        self._view = ""
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(lambda: self.playhead.moment, id="status")
+        yield CallTable(linger=self.recording.info.linger, id="calls")
+        yield Static(id="actions")
+        failed = [mark.at.timestamp() for mark in self.recording.polls if mark.error is not None]
+        yield Timeline(
+            self.playhead,
+            self.recording.actions,
+            failed,
+            self.source,
+            len(self.recording.polls),
+            id="timeline",
+        )
+        yield Footer()
+
+    @property
+    def table(self) -> CallTable:
+        return self.query_one("#calls", CallTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._show()
+        self.set_interval(self._tick, self.play_on)
+
+    # ----------------------------------------------------------------- playing
+
+    def play_on(self) -> None:
+        """Move the playhead by the real time since the last call (times the speed), announcing actions."""
+        now = self._monotonic()
+        elapsed, self._last_read = now - self._last_read, now
+        before = self.playhead.position
+        if self.playhead.advance(elapsed):
+            self._announce(before, self.playhead.position)
+            self._show()
+
+    def _announce(self, after: float, until: float) -> None:
+        for action in self.recording.actions:
+            if after < action.at.timestamp() <= until:
+                code = f" {action.error_code}" if action.error_code is not None else ""
+                self.notify(
+                    f"{clean(action.action, 20)} {short_sid(clean(action.call_sid, 40))}: "
+                    f"{clean(action.outcome, 20)}{code}",
+                    title=f"Action at {action.at.astimezone():%H:%M:%S}",
+                    severity="information" if action.outcome == "ok" else "error",
+                    markup=False,
+                )
+
+    def _show(self) -> None:
+        """Bring the table, header, action list and timeline to the playhead."""
+        try:
+            self._sync(self.playhead.index)
+        except RecordingError as exc:
+            self._shown = -1  # rebuild from a keyframe next time
+            self.playhead.paused = True
+            self.notify(clean(str(exc), 300), title="Replay stopped", severity="error", markup=False)
+        self.table.tick(self.playhead.moment)
+        self._render_header()
+        self.query_one("#actions", Static).update(
+            action_lines(self.recording.actions, self.playhead.position, _ACTION_ROWS)
+        )
+        self.query_one(Timeline).refresh()
+
+    def _sync(self, target: int) -> None:
+        shown, polls = self._shown, self.recording.polls
+        if target == shown:
+            return
+        if 0 <= shown < target <= shown + _REPLAY_MAX:
+            for index in range(shown + 1, target + 1):
+                diff = self.recording.advance(self._calls, index)
+                self._shown = index
+                if polls[index].view != self._view:
+                    self._fill(polls[index])  # the view switched: the live table started over too
+                elif diff:
+                    self.table.apply(diff, polls[index].at)
+            return
+        self._calls = self.recording.snapshot(target)
+        self._shown = target
+        self._fill(polls[target])
+
+    def _fill(self, mark: PollMark) -> None:
+        self._view = mark.view
+        self.table.set_calls(self._calls.values(), mark.at, ended_view=mark.view == "recent")
+
+    def _render_header(self) -> None:
+        index = self.playhead.index
+        polls = self.recording.polls
+        mark = polls[index]
+        failures = 0
+        while failures <= index and polls[index - failures].error is not None:
+            failures += 1
+        last_ok = polls[index - failures].at if failures <= index else None
+        error = GatewayError(mark.error) if mark.error is not None else None
+        table = self.table
+        self.query_one(StatusHeader).model = HeaderModel(
+            account_sid=self.recording.info.account_sid,
+            view=View.RECENT if mark.view == "recent" else View.ACTIVE,
+            counts=table.counts_by_status(),
+            poll=PollState(last_ok=last_ok, error=error, failures=failures),
+            shown=table.row_count,
+            activity=activity(polls, index),
+        )
+
+    # ----------------------------------------------------------------- keys
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Under the help screen the arrows and space belong to it, not to the replay.
+        return action not in self._ON_TABLE or self.screen is self.screen_stack[0]
+
+    def _moved(self) -> None:
+        self._last_read = self._monotonic()
+        self._show()
+
+    def action_toggle_pause(self) -> None:
+        self.playhead.toggle()
+        self._moved()
+
+    def action_back(self) -> None:
+        self.playhead.seek_by(-SEEK_SECONDS)
+        self._moved()
+
+    def action_forward(self) -> None:
+        self.playhead.seek_by(SEEK_SECONDS)
+        self._moved()
+
+    def action_previous_poll(self) -> None:
+        self.playhead.step(-1)
+        self._moved()
+
+    def action_next_poll(self) -> None:
+        self.playhead.step(1)
+        self._moved()
+
+    def action_to_start(self) -> None:
+        self.playhead.to_start()
+        self._moved()
+
+    def action_to_end(self) -> None:
+        self.playhead.to_end()
+        self._moved()
+
+    def action_faster(self) -> None:
+        self.playhead.faster()
+        self._moved()
+
+    def action_slower(self) -> None:
+        self.playhead.slower()
+        self._moved()
+
+    def action_sort(self) -> None:
+        self.table.cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.table.reverse_sort()
+
+    def action_help(self) -> None:
+        info = self.recording.info
+        notes = [
+            f"Replaying {self.source}: {len(self.recording.polls)} polls every {info.interval:g}s, "
+            f"{len(self.recording.actions)} actions. Nothing is sent to Twilio.",
+            "Markers above the timeline are actions (green ok, red failed, yellow unknown); "
+            "red on the bar marks failed polls.",
+        ]
+        self.push_screen(HelpScreen(self.key_help(), notes))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        keys = [
+            (" / ".join(_KEY_NAMES.get(key, key) for key in binding.key.split(",")), binding.description)
+            for binding in self.BINDINGS
+        ]
+        return [*keys, ("ctrl+p", "Command palette"), ("↑ ↓ PgUp PgDn g G", "Move in the table")]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if binding.action in ("quit", "help"):
+                continue
+            action = getattr(self, f"action_{binding.action}")
+            yield SystemCommand(binding.description, f"{binding.description} ({binding.key})", action)
+        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+
+
+def activity(polls: list[PollMark], index: int, size: int = DEFAULT_SIZE) -> tuple[Sample, ...]:
+    """The header's sparkline samples as the live app had them at poll `index`: good polls of the active
+    view, the last `size` of them, oldest first."""
+    samples: list[Sample] = []
+    for mark in reversed(polls[: index + 1]):
+        if len(samples) == size:
+            break
+        if mark.view == "active" and mark.active is not None:
+            samples.append(Sample(mark.at, mark.active))
+    return tuple(reversed(samples))

@@ -1,0 +1,249 @@
+"""Record a live session against the simulator through the UI, then play it back in the replay app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import ACCOUNT_SID, FROZEN_NOW
+from sim_helpers import Clock
+from uihelpers import first_poll, poll, until
+
+from calltui.monitor.activity import Sample
+from calltui.monitor.recording import PollMark, Recording, SqliteRecorder
+from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
+from calltui.simulator import Simulator
+from calltui.ui.app import CallTuiApp
+from calltui.ui.replay.app import ReplayApp, activity
+from calltui.ui.replay.timeline import MARKER
+from calltui.ui.screens.hangup import HangupScreen
+from calltui.ui.screens.help import HelpScreen
+
+SIZE = (120, 30)
+
+
+class FakeTime:
+    """Real time for the replay's playing, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def recorded(
+    sim: Simulator, clock: Clock, tmp_path: Path, make_app: Callable[..., CallTuiApp]
+) -> dict[str, str]:
+    """Four polls: 3 calls (t+0); a 4th arrives (t+2); one ends (t+4); one is hung up with `h` (t+6,
+    no poll); poll (t+8). Returns the SIDs by role."""
+    recorder = SqliteRecorder(tmp_path / "rec.db", account_sid=ACCOUNT_SID, interval=2.0, linger=5.0)
+    recorder.open()
+    calls = {
+        name: sim.add_call(status="in-progress", from_=f"+1555000000{i}")["sid"]
+        for i, name in enumerate("abc")
+    }
+    app = make_app(recorder=recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)  # t+0: a b c
+        clock.advance(2)
+        calls["d"] = sim.add_call(status="ringing", from_="+15550000009")["sid"]
+        await poll(app, pilot)  # t+2: a b c d
+        clock.advance(2)
+        sim.end_call(calls["a"])
+        await poll(app, pilot)  # t+4: b c d
+        clock.advance(2)
+        assert app.table.move_cursor_to(calls["b"])
+        await pilot.press("h")
+        assert isinstance(app.screen, HangupScreen)
+        await pilot.press("y")  # t+6: b hung up
+        await until(pilot, lambda: (tmp_path / "audit.jsonl").stat().st_size > 0, "the audit entry")
+        clock.advance(2)
+        await poll(app, pilot)  # t+8: c d
+    return calls
+
+
+def visible(app: ReplayApp) -> set[str]:
+    """The calls the table shows as live (lingering rows left out)."""
+    table = app.table
+    return {sid for sid in table.visible_sids if not table.lingering(sid)}
+
+
+async def test_a_recorded_session_plays_back_with_pause_seek_speed_and_actions(
+    recorded: dict[str, str], tmp_path: Path
+) -> None:
+    a, b, c, d = (recorded[k] for k in "abcd")
+    audit = json.loads((tmp_path / "audit.jsonl").read_text().splitlines()[0])
+    fake = FakeTime()
+    with Recording.open(tmp_path / "rec.db") as recording:
+        assert len(recording.polls) == 4
+        [action] = recording.actions
+        assert (action.call_sid, action.action, action.outcome) == (b, "hangup", "ok")
+        assert action.parameters == audit["parameters"] == {"Status": "completed"}
+        assert action.at.isoformat() == audit["time"]
+
+        app = ReplayApp(recording, autoplay=False, monotonic=fake)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.playhead.paused and app.playhead.moment == FROZEN_NOW
+            assert visible(app) == {a, b, c}
+            assert "3 in-progress" in str(app.query_one("#status").render())
+
+            await pilot.press("full_stop")  # next poll
+            assert app.playhead.index == 1 and visible(app) == {a, b, c, d}
+            await pilot.press("full_stop")  # a ended: it lingers, dimmed, as it did live
+            assert visible(app) == {b, c, d} and app.table.lingering(a)
+            await pilot.press("comma")  # previous poll
+            assert app.playhead.index == 1 and visible(app) == {a, b, c, d}
+
+            await pilot.press("end")
+            assert app.playhead.index == 3 and visible(app) == {c, d}
+            await pilot.press("home")
+            assert app.playhead.index == 0 and visible(app) == {a, b, c}
+            await pilot.press("right")  # +10 s: past the end, so the end
+            assert app.playhead.at_end and visible(app) == {c, d}
+            await pilot.press("left")
+            assert app.playhead.index == 0 and visible(app) == {a, b, c}
+            assert "No actions yet; 1 later" in str(app.query_one("#actions").render())
+
+            # Paused: real time passing moves nothing.
+            fake.now += 5
+            app.play_on()
+            assert app.playhead.index == 0
+
+            await pilot.press("space")  # play at 1x
+            assert not app.playhead.paused
+            fake.now += 3
+            app.play_on()
+            assert app.playhead.moment.timestamp() == FROZEN_NOW.timestamp() + 3
+            assert app.playhead.index == 1 and visible(app) == {a, b, c, d}
+
+            await pilot.press("plus")  # 2x: one more real second is two recorded ones
+            fake.now += 1.5
+            app.play_on()
+            assert app.playhead.moment.timestamp() == FROZEN_NOW.timestamp() + 6
+            assert app.playhead.index == 2 and visible(app) == {b, c, d}
+            await pilot.pause()
+            notes = [str(n.message) for n in app._notifications]
+            assert any(note.startswith("hangup CA") and note.endswith(": ok") for note in notes), notes
+            assert "hangup" in str(app.query_one("#actions").render())
+
+            fake.now += 10  # past the end: it stops there, paused
+            app.play_on()
+            assert app.playhead.at_end and app.playhead.paused and visible(app) == {c, d}
+            await pilot.press("space")  # playing again from the end starts over
+            assert app.playhead.index == 0 and not app.playhead.paused
+            await pilot.press("space")
+            assert app.playhead.paused
+
+
+async def test_the_timeline_marks_the_action_and_failed_polls(
+    recorded: dict[str, str], tmp_path: Path
+) -> None:
+    with Recording.open(tmp_path / "rec.db") as recording:
+        app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            timeline = app.query_one("#timeline")
+            lines = str(timeline.render()).split("\n")
+            assert "PAUSED" in lines[0] and "poll 1 of 4" in lines[0] and "1 action" in lines[0]
+            width = timeline.size.width
+            # The hang-up at t+6 of an 8 s session sits three quarters along.
+            assert lines[1].index(MARKER) == round(0.75 * (width - 1))
+            assert lines[1].count(MARKER) == 1
+            assert lines[2][0] == "●"
+            await pilot.press("end")
+            lines = str(timeline.render()).split("\n")
+            assert lines[2][-1] == "●" and "poll 4 of 4" in lines[0]
+
+
+async def test_a_failed_poll_shows_stale_in_the_header(
+    sim: Simulator, clock: Clock, tmp_path: Path, make_app: Callable[..., CallTuiApp]
+) -> None:
+    recorder = SqliteRecorder(tmp_path / "rec.db", account_sid=ACCOUNT_SID, interval=2.0, linger=5.0)
+    recorder.open()
+    sid = sim.add_call()["sid"]
+    app = make_app(recorder=recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        sim.faults.add("status", status=503, code=20503, message="Service Unavailable", times=1)
+        clock.advance(2)
+        await poll(app, pilot)
+        assert app.poller.state.error is not None
+    with Recording.open(tmp_path / "rec.db") as recording:
+        assert [mark.error is None for mark in recording.polls] == [True, False]
+        app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("full_stop")
+            header = str(app.query_one("#status").render())
+            assert "STALE" in header and "Service Unavailable" in header
+            assert visible(app) == {sid}  # the table keeps the last good poll
+
+
+async def test_keys_are_in_the_help_screen_and_the_palette(recorded: dict[str, str], tmp_path: Path) -> None:
+    with Recording.open(tmp_path / "rec.db") as recording:
+        app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with app.run_test(size=SIZE) as pilot:
+            commands = {command.title for command in app.get_system_commands(app.screen)}
+            assert {"Play/Pause", "+10 s", "-10 s", "Next poll", "Previous poll", "Start", "End"} <= commands
+            assert {"Faster", "Slower"} <= commands
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            keys = dict(app.key_help())
+            assert keys["space"] == "Play/Pause" and keys[", / shift+←"] == "Previous poll"
+            assert keys["+ / ="] == "Faster" and keys["home"] == "Start"
+            await pilot.press("right")  # under the help screen the arrows do not seek
+            assert app.playhead.index == 0
+            await pilot.press("escape")
+            await pilot.press("right")
+            assert app.playhead.at_end
+
+
+async def test_a_recorder_problem_is_shown_once(make_app: Callable[..., CallTuiApp]) -> None:
+    class Broken:
+        """A recorder whose disk filled up: the app must say so, and once."""
+
+        def __init__(self) -> None:
+            self.problem: str | None = "the recording stopped: database or disk is full"
+            self.polls = 0
+
+        def poll(self, result, now, view) -> None:  # type: ignore[no-untyped-def]
+            self.polls += 1
+
+        def action(self, outcome, now) -> None:  # type: ignore[no-untyped-def]
+            pass
+
+        def take_problem(self) -> str | None:
+            problem, self.problem = self.problem, None
+            return problem
+
+        def close(self) -> None:
+            pass
+
+    broken = Broken()
+    app = make_app(recorder=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await poll(app, pilot)
+        notes = [str(n.message) for n in app._notifications]
+        assert notes.count("the recording stopped: database or disk is full") == 1
+        assert broken.polls == 2
+
+
+def test_the_sparkline_takes_good_polls_of_the_active_view_up_to_the_playhead() -> None:
+    t0 = FROZEN_NOW
+    marks = [
+        PollMark(t0, "active", None, KEYFRAME, 3),
+        PollMark(t0 + timedelta(seconds=2), "active", "HTTP 503", NO_DATA, None),
+        PollMark(t0 + timedelta(seconds=4), "recent", None, KEYFRAME, 0),
+        PollMark(t0 + timedelta(seconds=6), "active", None, KEYFRAME, 5),
+        PollMark(t0 + timedelta(seconds=8), "active", None, DIFF, 7),
+    ]
+    assert [s.active for s in activity(marks, 3)] == [3, 5]
+    assert [s.active for s in activity(marks, 4)] == [3, 5, 7]
+    assert [s.active for s in activity(marks, 4, size=2)] == [5, 7]
+    assert activity(marks, 2) == (Sample(t0, 3),)
