@@ -93,6 +93,7 @@ def _replay(path: Path) -> int:
 def _demo(settings: Settings, warnings: list[str]) -> int:
     """Run the app against an embedded simulator that knows the generated demo credentials."""
     from calltui.simulator import Simulator
+    from calltui.simulator.demo import add_demo_subaccounts
 
     simulator = Simulator(
         account_sid=settings.account_sid,
@@ -103,6 +104,7 @@ def _demo(settings: Settings, warnings: list[str]) -> int:
         target_active=40,
         friendly_name="calltui demo",
     )
+    add_demo_subaccounts(simulator)
     base_url = simulator.start_in_thread(DEMO_HOST, 0)
     try:
         return _run(replace(settings, api_url=base_url), warnings)

@@ -12,6 +12,7 @@ from calltui.gateway import TwilioGateway
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
+from calltui.simulator.demo import add_demo_subaccounts
 
 SUB_KEY = "SK" + "3" * 32
 SUB_KEY_SECRET = "sub-key-secret"
@@ -139,3 +140,13 @@ async def test_the_gateway_skips_records_that_are_not_accounts() -> None:
             assert await gateway.list_subaccounts() == [AccountInfo(ACCOUNT)]
         finally:
             await gateway.close()
+
+
+async def test_the_demo_has_subaccounts_with_calls_to_switch_to() -> None:
+    async with running(friendly_name="Main") as sim:
+        add_demo_subaccounts(sim)
+        async with sdk(sim) as client:
+            listed = await client.api.v2010.accounts.list_async()
+            assert [a.friendly_name for a in listed] == ["Main", "Acme EU", "Acme staging"]
+            eu = await client.api.v2010.accounts(listed[1].sid).calls.list_async()
+        assert sorted(call.status for call in eu) == ["in-progress", "in-progress", "ringing"]

@@ -7,6 +7,7 @@ import secrets
 import sys
 from typing import TextIO
 
+from calltui.simulator.demo import add_demo_subaccounts
 from calltui.simulator.server import Simulator
 
 # Shown instead of a token the user supplied (environment, .env): only generated tokens are printed.
@@ -35,6 +36,7 @@ def run_standalone(
         target_active=target_active,
         friendly_name="calltui simulator",
     )
+    add_demo_subaccounts(sim)
     try:
         asyncio.run(_serve(sim, host, port, stream, generated_token))
     except KeyboardInterrupt:
