@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +17,7 @@ from textual.strip import Strip
 
 from calltui.domain.call import Call
 from calltui.domain.diff import PollDiff
+from calltui.ui.describe import call_line, short_sid
 from calltui.ui.widgets.call_table import CallTable
 
 
@@ -443,3 +444,8 @@ async def test_property_any_call_renders_at_exact_width_and_literally() -> None:
 
         check()
         await pilot.pause()
+
+
+def test_a_sid_from_a_file_or_payload_is_shown_cleaned() -> None:
+    assert short_sid("CA\x1b]0;pwned\x07" + "a" * 30) == "CAaaaa…aaaa"
+    assert "\x1b" not in call_line(Call(sid="CA\x1b[2J" + "a" * 30), datetime(2026, 1, 1, tzinfo=UTC))

@@ -112,7 +112,13 @@ def test_dates_in_other_offsets_or_minus_zero_are_utc() -> None:
     assert call.date_created.tzinfo is UTC
 
 
-@pytest.mark.parametrize("record", [None, [], "CA…", 5, {}, {"sid": None}, {"sid": 7}, {"sid": "  "}])
+HOSTILE_SIDS = ["CA\x1b]0;pwned\x07" + "a" * 24, "CA" + "a" * 32 + "\n", "CA[bold]x[/bold]", "AC" + "a" * 32]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [None, [], "CA…", 5, {}, {"sid": None}, {"sid": 7}, {"sid": "  "}, *({"sid": s} for s in HOSTILE_SIDS)],
+)
 def test_a_record_that_cannot_be_a_call_is_malformed(record: object) -> None:
     with pytest.raises(MalformedResponse):
         parse_call(record)

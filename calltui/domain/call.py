@@ -10,9 +10,10 @@ ACTIVE_STATUSES: tuple[str, ...] = ("queued", "ringing", "in-progress")
 ENDED_STATUSES: tuple[str, ...] = ("completed", "busy", "failed", "no-answer", "canceled")
 ALL_STATUSES: tuple[str, ...] = ACTIVE_STATUSES + ENDED_STATUSES
 
-CALL_SID_RE = re.compile(r"^CA[0-9a-fA-F]{32}$")
-ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}$")
-API_KEY_SID_RE = re.compile(r"^SK[0-9a-fA-F]{32}$")
+# \Z, not $: `$` also matches before a trailing newline.
+CALL_SID_RE = re.compile(r"^CA[0-9a-fA-F]{32}\Z")
+ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-fA-F]{32}\Z")
+API_KEY_SID_RE = re.compile(r"^SK[0-9a-fA-F]{32}\Z")
 
 
 def is_call_sid(value: str) -> bool:

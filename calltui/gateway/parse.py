@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from calltui.domain.call import Call
+from calltui.domain.call import Call, is_call_sid
 from calltui.domain.errors import MalformedResponse
 
 _TEXT_LIMIT = 2048  # Bounds memory per field; the UI shortens further for display.
@@ -40,10 +40,11 @@ def parse_call(record: object) -> Call:
     if not isinstance(record, Mapping):
         raise MalformedResponse("The API sent a call record that is not a JSON object.")
     sid = record.get("sid")
-    if not isinstance(sid, str) or not sid.strip():
-        raise MalformedResponse("The API sent a call record without a sid.")
+    if not isinstance(sid, str) or not is_call_sid(sid):
+        # A call that cannot be addressed cannot be acted on, and its SID is shown everywhere.
+        raise MalformedResponse("The API sent a call record without a valid sid.")
     return Call(
-        sid=sid[:_TEXT_LIMIT],
+        sid=sid,
         from_=_text(record.get("from")),
         **{name: _text(record.get(name)) for name in _TEXT_FIELDS},
         **{name: _date(record.get(name)) for name in _DATE_FIELDS},

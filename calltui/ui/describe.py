@@ -9,6 +9,8 @@ from calltui.domain.text import clean
 
 
 def short_sid(sid: str) -> str:
+    """`CA12ab…89ef`; cleaned, as a SID may come from a file or a payload."""
+    sid = clean(sid, 200)
     return f"{sid[:6]}…{sid[-4:]}" if len(sid) > 12 else sid
 
 
@@ -16,4 +18,4 @@ def call_line(call: Call, now: datetime) -> str:
     """`+1555… → sip:bob@x · in-progress · 1:05 · CA…` with every network value cleaned."""
     parties = f"{clean(call.from_, 60) or '?'} → {clean(call.to, 60) or '?'}"
     status = clean(call.status, 20) or "unknown"
-    return f"{parties} · {status} · {format_elapsed(call.elapsed(now))} · {call.sid}"
+    return f"{parties} · {status} · {format_elapsed(call.elapsed(now))} · {clean(call.sid, 40)}"
