@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from calltui.domain.account import AccountInfo
+from calltui.domain.errors import InvalidRequest
 from calltui.monitor.accounts import (
     CALLTUI,
     MAIN,
@@ -144,6 +145,13 @@ def test_a_subaccount_is_reached_with_the_live_credentials_a_profile_with_its_ow
         "ie1",
         "http://127.0.0.1:1",
     )
+
+
+def test_the_demo_refuses_a_profiles_own_login() -> None:
+    demo = Settings(AC1, AC1, Secret("demo"), api_url="http://127.0.0.1:1", demo=True)
+    with pytest.raises(InvalidRequest, match="demo"):
+        settings_for(demo, AccountChoice("p", AC2, CALLTUI, Login(SK1, Secret("real"))))
+    assert settings_for(demo, AccountChoice("EU", AC2, SUBACCOUNT)).secret == Secret("demo")
 
 
 @pytest.mark.parametrize(

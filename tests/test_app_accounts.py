@@ -38,9 +38,10 @@ def build_app(sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Pat
         environ: Mapping[str, str] | None = None,
         read_only: bool = False,
         grace: float = 0.0,
+        demo: bool = False,
     ) -> CallTuiApp:
         assert sim.base_url
-        settings = make_settings(sim.base_url, read_only=read_only)
+        settings = make_settings(sim.base_url, read_only=read_only, demo=demo)
         switcher = account_switcher(settings, profiles, environ or {}, tmp_path)
         return make_app(read_only=read_only, grace=grace, profiles=profiles, accounts=switcher)
 
@@ -195,6 +196,22 @@ async def test_profiles_switch_with_their_own_credentials_and_secrets_never_show
         await pick(app, pilot, await open_picker(app, pilot), "eu")
         assert "profile eu" in header(app) and header(app).startswith(" EU ")
         assert SUB_KEY_SECRET not in screen_text(app)
+
+
+async def test_the_demo_never_sends_a_profiles_own_credentials(sim: Simulator, build_app: BuildApp) -> None:
+    sub = sim.add_subaccount(friendly_name="EU support", api_keys={SUB_KEY: SUB_KEY_SECRET})["sid"]
+    profiles = [Profile("eu", sub, api_key=SUB_KEY, api_secret_env="EU_SECRET")]
+    app = build_app(profiles, environ={"EU_SECRET": SUB_KEY_SECRET}, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        picker = await open_picker(app, pilot)
+        [index] = [i for i, choice in enumerate(picker.choices) if choice.name == "eu"]
+        eu = picker.choices[index]
+        assert eu.login is None and eu.unavailable and "demo" in eu.unavailable
+        assert picker.query_one("#accounts", OptionList).get_option_at_index(index).disabled
+        assert "demo" in screen_text(app) and SUB_KEY_SECRET not in screen_text(app)
+        await pilot.press("escape")
+    assert all(request.auth_user != SUB_KEY for request in sim.requests)
 
 
 async def test_a_keychain_profile_cannot_be_picked(

@@ -18,6 +18,7 @@ from rich.color import Color, ColorParseError, ColorType
 
 from calltui.domain.account import AccountInfo
 from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE
+from calltui.domain.errors import InvalidRequest
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.secret import Secret
@@ -32,6 +33,7 @@ SUBACCOUNT = "subaccount"
 _MAX_FILE = 1_000_000  # twilio-cli's file is a few kB; refuse to parse anything huge
 _NAME_RE = re.compile(r"[a-z0-9-]{1,40}")
 _KEYCHAIN = "its secret is in the system keychain, which calltui does not read"
+_DEMO = "this is the demo: a profile's own credentials never go to the built-in simulator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,11 +242,27 @@ def via(choice: AccountChoice) -> str:
     return choice.source
 
 
+def for_session(found: Candidates, settings: Settings) -> Candidates:
+    """`found`, with every profile that brings its own login unavailable in the demo: the engineer's real
+    secrets must never go to the embedded simulator. (With `--api-url` they go where the engineer
+    pointed calltui, as the live credentials do.)"""
+    if not settings.demo:
+        return found
+    choices = [
+        replace(choice, login=None, unavailable=_DEMO) if choice.login is not None else choice
+        for choice in found.choices
+    ]
+    return replace(found, choices=choices)
+
+
 def settings_for(current: Settings, choice: AccountChoice) -> Settings:
     """The settings that reach `choice`: its own login, or the live one (a subaccount is reached with its
-    parent's credentials). The API URL, poll interval and read-only mode stay as the session began."""
+    parent's credentials). The API URL, poll interval and read-only mode stay as the session began.
+    Raises InvalidRequest for a profile's own login in the demo (see `for_session`)."""
     if choice.login is None:
         return replace(current, account_sid=choice.account_sid)
+    if current.demo:
+        raise InvalidRequest(f"Not switching: {_DEMO}.")
     return replace(
         current,
         account_sid=choice.account_sid,

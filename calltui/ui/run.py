@@ -16,6 +16,7 @@ from calltui.monitor.accounts import (
     Candidates,
     calltui_choices,
     color_warnings,
+    for_session,
     gather,
     settings_for,
     twilio_cli_choices,
@@ -78,12 +79,13 @@ def account_switcher(
         return gateway
 
     def profiles_on_file() -> Candidates:
-        return gather(
+        found = gather(
             [
                 lambda: Candidates(calltui_choices(profiles, environ)),
                 lambda: twilio_cli_choices(twilio_cli_config(environ, home)),
             ]
         )
+        return for_session(found, settings)
 
     return AccountSwitcher(connect, profiles_on_file)
 
