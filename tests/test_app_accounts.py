@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 from uihelpers import first_poll, until
 
+from calltui.monitor.accounts import Candidates
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.describe import short_sid
@@ -58,6 +61,7 @@ def screen_text(app: CallTuiApp) -> str:
 
 async def open_picker(app: CallTuiApp, pilot: Pilot, *, listed: bool = True) -> AccountPickerScreen:
     await pilot.press("c")
+    await until(pilot, lambda: isinstance(app.screen, AccountPickerScreen), "the account picker")
     picker = app.screen
     assert isinstance(picker, AccountPickerScreen)
     if listed:
@@ -292,3 +296,20 @@ async def test_no_switch_during_a_grace_window(
         assert app.account_sid == ACCOUNT_SID and app.table.visible_sids == [sid]
         assert "pending" in "\n".join(str(n.message) for n in app._notifications)
         assert not any(request.method == "POST" for request in sim.requests)
+
+
+async def test_the_profiles_are_read_off_the_event_loop(sim: Simulator, build_app: BuildApp) -> None:
+    app = build_app()
+    assert app.accounts is not None
+    readers: list[threading.Thread] = []
+    read = app.accounts.profiles
+
+    def reading() -> Candidates:
+        readers.append(threading.current_thread())
+        return read()
+
+    app.accounts = replace(app.accounts, profiles=reading)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await open_picker(app, pilot)
+    assert readers and threading.main_thread() not in readers

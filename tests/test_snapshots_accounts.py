@@ -22,6 +22,7 @@ from calltui.monitor.history import UrlHistory
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.run import account_switcher
+from calltui.ui.screens.accounts import AccountPickerScreen
 from calltui.userconfig import Profile, UserConfig
 
 
@@ -88,6 +89,7 @@ def test_account_picker(snap_compare, labelled_app: CallTuiApp) -> None:  # type
     async def open_picker(pilot: Pilot) -> None:
         await ready(pilot)
         await pilot.press("c")
+        await until(pilot, lambda: isinstance(pilot.app.screen, AccountPickerScreen), "the account picker")
         status = pilot.app.screen.query_one("#accounts-status", Static)
         await until(pilot, lambda: "listed" in str(status.render()), "the subaccounts")
         await pilot.pause()

@@ -158,21 +158,23 @@ def twilio_cli_config(environ: Mapping[str, str], home: Path) -> Path:
 def twilio_cli_choices(path: Path) -> Candidates:
     """twilio-cli's profiles: `profiles` {id: {accountSid, apiKey, apiSecret, region, edge}}; the
     historical `projects` list and profiles without `apiSecret` keep their secret in the keychain."""
+    where = clean(str(path), 200)
     try:
-        raw = path.read_bytes()[: _MAX_FILE + 1]
+        with path.open("rb") as file:
+            raw = file.read(_MAX_FILE + 1)  # bounded: never the whole of a huge or endless file
     except FileNotFoundError:
         return Candidates()
     except OSError as exc:
-        return Candidates(problems=[f"{path}: cannot read it ({exc.strerror or type(exc).__name__})"])
+        return Candidates(problems=[f"{where}: cannot read it ({exc.strerror or type(exc).__name__})"])
     if len(raw) > _MAX_FILE:
-        return Candidates(problems=[f"{path}: too large to be twilio-cli's config; not read"])
+        return Candidates(problems=[f"{where}: too large to be twilio-cli's config; not read"])
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        return Candidates(problems=[f"{path}: not valid JSON{where}; its profiles are not listed"])
+        line = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        return Candidates(problems=[f"{where}: not valid JSON{line}; its profiles are not listed"])
     if not isinstance(data, dict):
-        return Candidates(problems=[f"{path}: not twilio-cli's config (no JSON object); not read"])
+        return Candidates(problems=[f"{where}: not twilio-cli's config (no JSON object); not read"])
     profiles = data.get("profiles")
     projects = data.get("projects")
     edge = data.get("edge") if isinstance(data.get("edge"), str) else None

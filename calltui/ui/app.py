@@ -483,10 +483,17 @@ class CallTuiApp(App[None]):
         )
 
     def action_accounts(self) -> None:
-        if self.accounts is None:
-            return
+        if self.accounts is not None:
+            self._open_account_picker(self.accounts)
+
+    @work(group="account-picker", exclusive=True)
+    async def _open_account_picker(self, accounts: AccountSwitcher) -> None:
+        # Reading twilio-cli's config is file I/O and JSON parsing: off the event loop.
+        candidates = await asyncio.to_thread(accounts.profiles)
+        if self.screen is not self.screen_stack[0]:
+            return  # the engineer moved on (a dialog or details opened meanwhile)
         picker = AccountPickerScreen(
-            self.accounts.profiles(),
+            candidates,
             live_sid=self.account_sid,
             load_accounts=self.gateway.list_subaccounts,
             profiles=self.user_config.profiles,
