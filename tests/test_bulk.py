@@ -114,6 +114,8 @@ def test_summary_counts_successes_and_groups_failures_by_code() -> None:
     report = BulkReport([outcome("ok"), outcome("unknown", timeout)], busy=["CAx"])
     assert summary(report, skipped=2) == "1 succeeded, 1 unknown (may have reached Twilio), 3 skipped"
 
+    assert summary(BulkReport([outcome("dry-run")] * 3)) == "3 rehearsed (dry run: nothing sent)"
+
 
 # --- marks -------------------------------------------------------------------------------------
 
@@ -446,3 +448,59 @@ async def test_a_call_that_keeps_getting_429s_stops_after_max_attempts(
     assert outcome.result == "failed" and outcome.error is not None and outcome.error.code == 20429
     assert summary(report) == "0 succeeded, 1 failed: 20429"
     assert [e["error_code"] for e in audit_lines(tmp_path)] == [20429] * 3
+
+
+async def test_a_dry_run_bulk_says_so_sends_nothing_and_reports_a_clean_rehearsal(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    add_calls(sim, clock, ["in-progress"] * 3)
+    app = make_app(dry_run=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("a", "h")
+        assert isinstance(app.screen, BulkConfirmScreen)
+        dialog = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "DRY-RUN" in dialog and "cannot be undone" not in dialog
+        await pilot.press("3", "enter")
+        await bulk_done(app, pilot)
+        assert "3 rehearsed" in notices(app) and "0 succeeded" not in notices(app)
+        assert all(n.severity == "information" for n in app._notifications if ": done" in n.title)
+    assert not posts_by_sid(sim)
+    assert {e["outcome"] for e in audit_lines(tmp_path)} == {"dry-run"}
+
+
+async def test_a_call_waiting_in_its_grace_window_is_skipped_by_a_bulk_run(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    first, second = add_calls(sim, clock, ["in-progress", "in-progress"])
+    app = make_app(grace=60)  # the test clock stands still: the single hang-up keeps waiting
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        app.table.move_cursor_to(first)
+        await pilot.press("h", "y")
+        assert app.grace.holds(first)
+        await pilot.press("a", "h")
+        assert isinstance(app.screen, BulkConfirmScreen)
+        dialog = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "Hang up 1 call" in dialog and "skipped" in dialog
+        await pilot.press("1", "enter")
+        await bulk_done(app, pilot)
+        assert posts_by_sid(sim) == {second: 1}
+
+
+async def test_a_call_queued_in_a_running_bulk_cannot_be_acted_on_alone(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp]
+) -> None:
+    sids = add_calls(sim, clock, ["in-progress"] * 2)
+    sim.faults.add("latency", method="POST", seconds=2)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("a", "h", "2", "enter")
+        assert app._bulk_running is not None
+        app.table.move_cursor_to(sids[0])
+        await pilot.press("r")
+        assert app.screen is app.screen_stack[0]  # no prompt: the call is already in the bulk run
+        assert "waiting or in flight" in notices(app)
+        await bulk_done(app, pilot)
+    assert posts_by_sid(sim) == {sids[0]: 1, sids[1]: 1}

@@ -58,7 +58,10 @@ def error_label(outcome: ActionOutcome) -> str:
 
 def summary(report: BulkReport, skipped: int = 0) -> str:
     """`38 succeeded, 2 failed: 21220 ×2, 1 skipped`."""  # noqa: RUF002 (the multiplication sign is meant)
-    parts = [f"{report.count('ok')} succeeded"]
+    ok, rehearsed = report.count("ok"), report.count("dry-run")
+    parts = [f"{ok} succeeded"] if ok or not rehearsed else []
+    if rehearsed:
+        parts.append(f"{rehearsed} rehearsed (dry run: nothing sent)")
     failed = [outcome for outcome in report.outcomes if outcome.result in ("failed", "refused")]
     if failed:
         codes = Counter(error_label(outcome) for outcome in failed)

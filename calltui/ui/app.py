@@ -289,7 +289,7 @@ class CallTuiApp(App[None]):
                 markup=False,
             )
             return None
-        if self.actions.busy(call.sid) or self.grace.holds(call.sid):
+        if self._held(call.sid):
             self.notify(
                 f"An action on {short_sid(call.sid)} is still waiting or in flight.",
                 severity="warning",
@@ -716,7 +716,7 @@ class CallTuiApp(App[None]):
         if self._bulk_running is not None:
             self.notify("A bulk action is still running.", severity="warning", markup=False)
             return None
-        marked = marked_calls(self.table, self.actions.busy)
+        marked = marked_calls(self.table, self._held)
         if not marked.live:
             self.notify(
                 f"None of the {self.table.marked_count} marked calls is live; nothing to send.",
@@ -748,13 +748,13 @@ class CallTuiApp(App[None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.table.clear_marks()  # consumed: a second `h` must not send the batch again
+                self._bulk_running = plan  # at once, not when the worker starts: no gap for a second run
                 self._run_bulk(plan)
 
-        self.push_screen(BulkConfirmScreen(plan), confirmed)
+        self.push_screen(BulkConfirmScreen(plan, dry_run=self.dry_run), confirmed)
 
     @work(group="actions")
     async def _run_bulk(self, plan: BulkPlan) -> None:
-        self._bulk_running = plan
         bar = self.query_one(BulkBar)
         bar.show_progress(plan.title, 0, plan.count)
         try:
@@ -772,12 +772,19 @@ class CallTuiApp(App[None]):
         if len(changed) < len(report.outcomes):
             self.action_refresh_now()  # the calls that failed: one poll tells, rather than a fetch each
 
+    def _held(self, sid: str) -> bool:
+        """Whether an action on `sid` is in flight, waiting in its grace window or queued in a bulk run:
+        a second one must not be sent (a redirect then a hang-up would both take effect)."""
+        running = self._bulk_running
+        in_bulk = running is not None and any(item.sid == sid for item in running.items)
+        return self.actions.busy(sid) or self.grace.holds(sid) or in_bulk
+
     def _report_bulk(self, plan: BulkPlan, report: BulkReport) -> None:
         if self.recorder is not None:
             for outcome in report.outcomes:
                 self.recorder.action(outcome, self.clock())
         text = summary(report, plan.skipped)
-        clean_run = report.count("ok") == plan.count
+        clean_run = report.count("ok") + report.count("dry-run") == plan.count
         self.notify(
             text,
             title=f"{plan.title}: done",

@@ -71,9 +71,10 @@ def redirect_plan(marked: Marked, redirect: Redirect) -> BulkPlan:
     return BulkPlan("redirect", items, marked.skipped, marked.hidden)
 
 
-def confirm_lines(plan: BulkPlan) -> list[str]:
-    """What the confirm dialog states: what goes to which calls, what is skipped, and that it is final."""
-    lines = []
+def confirm_lines(plan: BulkPlan, *, dry_run: bool = False) -> list[str]:
+    """What the confirm dialog states: what goes to which calls, what is skipped, and that it is final
+    (or, in a dry run, that nothing is sent)."""
+    lines = ["DRY-RUN: nothing is sent; each call is audited as dry-run."] if dry_run else []
     if plan.name == "hangup":
         statuses = Counter(item.action.parameters()["Status"] for item in plan.items)
         sends = [f"Status={status} to {_calls(n)}" for status, n in sorted(statuses.items())]
@@ -89,8 +90,9 @@ def confirm_lines(plan: BulkPlan) -> list[str]:
         lines.append(f"{_calls(plan.hidden)} of them are hidden by the current filter.")
     if plan.skipped:
         lines.append(f"{_calls(plan.skipped)} marked but ended or busy: skipped.")
-    lines.append(
-        f"Up to {CONCURRENCY} requests at a time; a 429 (not processed) is retried after a pause, "
-        "nothing else is. This cannot be undone."
-    )
+    if not dry_run:
+        lines.append(
+            f"Up to {CONCURRENCY} requests at a time; a 429 (not processed) is retried after a pause, "
+            "nothing else is. This cannot be undone."
+        )
     return lines

@@ -29,15 +29,17 @@ class BulkConfirmScreen(ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
-    def __init__(self, plan: BulkPlan) -> None:
+    def __init__(self, plan: BulkPlan, *, dry_run: bool = False) -> None:
         super().__init__()
         self._plan = plan
+        self._dry_run = dry_run
 
     def compose(self) -> ComposeResult:
         count = self._plan.count
         with Vertical(id="dialog", classes="dialog danger"):
-            yield Label(Text(f"{self._plan.title}?"), classes="dialog-title")
-            for line in confirm_lines(self._plan):
+            prefix = "DRY-RUN: " if self._dry_run else ""
+            yield Label(Text(f"{prefix}{self._plan.title}?"), classes="dialog-title")
+            for line in confirm_lines(self._plan, dry_run=self._dry_run):
                 yield Static(Text(line), classes="bulk-line")
             yield Label(Text(f"Type {count} and press Enter to send:"), classes="bulk-prompt")
             yield Input(
