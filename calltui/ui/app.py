@@ -393,7 +393,8 @@ class CallTuiApp(App[None]):
         return [*keys, ("ctrl+p", "Command palette"), *self.table.key_help(), *screen_keys]
 
     def _help_notes(self) -> list[str]:
-        notes = [f"Polling every {self.poller.interval:g}s. Actions are logged to {self.audit_path}."]
+        audit = clean(str(self.audit_path), 200)
+        notes = [f"Polling every {self.poller.interval:g}s. Actions are logged to {audit}."]
         if self.read_only:
             notes.append("READ-ONLY: redirect and hang-up are disabled, and the gateway refuses any write.")
         presets = len(self.user_config.presets)
@@ -506,7 +507,11 @@ class CallTuiApp(App[None]):
             return
         busy = any(worker.group == "actions" and not worker.is_finished for worker in self.workers)
         if busy or self.grace.pending or self._bulk_running is not None:
-            self.notify("An action is pending or in flight; switch when it has finished.", severity="warning")
+            self.notify(
+                "An action is pending or in flight; switch when it has finished.",
+                severity="warning",
+                markup=False,
+            )
             return
         try:
             gateway = self.accounts.connect(choice)
