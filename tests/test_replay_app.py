@@ -208,6 +208,7 @@ async def test_a_recorder_problem_is_shown_once(make_app: Callable[..., CallTuiA
         """A recorder whose disk filled up: the app must say so, and once."""
 
         def __init__(self) -> None:
+            self.path = Path("/full/disk/session.db")
             self.problem: str | None = "the recording stopped: database or disk is full"
             self.polls = 0
 
