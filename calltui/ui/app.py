@@ -37,7 +37,7 @@ from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, short_sid
-from calltui.ui.keys import binding_command, key_label
+from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.screens.accounts import AccountPickerScreen
 from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
 from calltui.ui.screens.details import DetailsScreen
@@ -442,7 +442,7 @@ class CallTuiApp(App[None]):
         ]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from builtin_commands(super().get_system_commands(screen))
         for binding in self._bindings_in_force(on_table=screen is self.screen_stack[0]):
             if binding.action not in ("quit", "help"):
                 yield binding_command(binding, getattr(self, f"action_{binding.action}"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from textual.app import SystemCommand
@@ -33,3 +33,8 @@ def key_label(binding: Binding) -> str:
 def binding_command(binding: Binding, callback: Callable[[], Any]) -> SystemCommand:
     """A command palette entry for `binding`, its keys in the help line."""
     return SystemCommand(binding.description, f"{binding.description} ({key_label(binding)})", callback)
+
+
+def builtin_commands(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """Textual's palette commands less its "Keys" (a side panel): calltui's "Keys" opens the help screen."""
+    return (command for command in commands if command.title != "Keys")

@@ -18,7 +18,7 @@ from calltui.monitor.activity import DEFAULT_SIZE, Sample
 from calltui.monitor.poller import PollState, View
 from calltui.monitor.recording import PollMark, Recording, RecordingError
 from calltui.ui.describe import short_sid
-from calltui.ui.keys import binding_command, key_label
+from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.replay.playhead import Playhead
 from calltui.ui.replay.timeline import Timeline, action_lines
 from calltui.ui.screens.help import HelpScreen
@@ -258,7 +258,7 @@ class ReplayApp(App[None]):
         return [*keys, ("ctrl+p", "Command palette"), ("↑ ↓ PgUp PgDn g G", "Move in the table")]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from builtin_commands(super().get_system_commands(screen))
         for binding in self.BINDINGS:
             if binding.action in ("quit", "help"):
                 continue
