@@ -7,12 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim_helpers import Clock
-from uihelpers import first_poll, poll, until
+from uihelpers import first_poll, help_text, poll, run_command, until
 
+from calltui.monitor.recording import SqliteRecorder
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
+from calltui.ui.screens.help import HelpScreen
 from calltui.ui.screens.redirect import RedirectScreen
 
 SIZE = (120, 30)
@@ -339,6 +341,31 @@ async def test_help_lists_the_keys(sim: Simulator, make_app: Callable[..., CallT
             assert words in text
         await pilot.press("escape")
         assert app.screen is app.screen_stack[0]
+
+
+async def test_keys_from_the_palette_opens_the_help_with_the_sessions_modes(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    recorder = SqliteRecorder(tmp_path / "session.db", account_sid="AC" + "1" * 32, interval=2.0, linger=5.0)
+    recorder.open()
+    app = make_app(dry_run=True, grace=3, recorder=recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        # Textual's own "Keys" (its side panel) would shadow calltui's: only one is offered.
+        assert [c.title for c in app.get_system_commands(app.screen)].count("Keys") == 1
+        await run_command(pilot, "Keys")
+        assert isinstance(app.screen, HelpScreen)
+        shown = help_text(app)
+        assert "DRY-RUN: every prompt and countdown works" in shown
+        assert "Confirmed actions wait 3s before they are sent: u cancels." in shown
+        assert f"Recording this session to {tmp_path / 'session.db'}" in shown
+        assert "The header's second line: active calls" in shown
+        assert "ctrl+r / F5" in shown and "/  " in shown
+    plain = make_app()
+    async with plain.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        shown = help_text(plain)
+        assert "DRY-RUN" not in shown and "Recording" not in shown and "Confirmed actions wait" not in shown
 
 
 async def test_an_action_on_a_call_that_ended_meanwhile_is_explained_and_not_sent(

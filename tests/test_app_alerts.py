@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 import pytest
 from sim_helpers import Clock
-from uihelpers import first_poll, poll, until
+from uihelpers import first_poll, help_text, poll, run_command, until
 
 from calltui.simulator import Simulator
-from calltui.ui.app import CallTuiApp
+from calltui.ui.app import ALERTS_LISTED, CallTuiApp
+from calltui.ui.screens.help import HelpScreen
 from calltui.userconfig import AlertRules, UserConfig
 
 SIZE = (120, 30)
@@ -227,3 +228,65 @@ async def test_help_mentions_alert_rules(sim: Simulator, alert_app: Callable[...
         await pilot.press("question_mark")
         help_text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "Alert rules" in help_text
+
+
+def listing(app: CallTuiApp) -> tuple[str, str]:
+    """The latest notice that is not an alert going off: what `!` said, and its title."""
+    notice = [n for n in app._notifications if n.title != "Alert"][-1]
+    return str(notice.title), str(notice.message)
+
+
+async def test_exclamation_mark_lists_the_standing_alerts_from_the_key_help_and_palette(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp]
+) -> None:
+    ringing = sim.add_call(status="ringing", from_="+15550001234")["sid"]
+    flood = [sim.add_call(from_="+15550009999")["sid"] for _ in range(3)]
+    app = alert_app(waiting_longer_than=30, calls_from_one_number=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("exclamation_mark")
+        title, text = listing(app)
+        assert title == "1 alert standing" and text == "3 live calls from +15550009999 (limit 2)"
+        clock.advance(31)
+        app._tick()
+        await run_command(pilot, "List the standing alerts")
+        title, text = listing(app)
+        assert title == "2 alerts standing"
+        assert ringing in text and "ringing for 0:31" in text and "3 live calls from +15550009999" in text
+        for sid in flood:
+            sim.end_call(sid)
+        await poll(app, pilot)
+        await pilot.press("exclamation_mark")
+        title, text = listing(app)
+        assert title == "1 alert standing" and "+15550009999" not in text
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "List the standing alerts" in help_text(app) and "! lists them" in help_text(app)
+
+
+async def test_exclamation_mark_without_rules_in_the_ended_view_and_past_the_list_length(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], make_app: Callable[..., CallTuiApp]
+) -> None:
+    for i in range(ALERTS_LISTED + 2):
+        sim.add_call(status="queued", from_=f"+1555000{i:04}")
+    app = alert_app(waiting_longer_than=5)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("exclamation_mark")
+        assert listing(app) == ("Alerts", "No alert is standing.")
+        clock.advance(6)
+        app._tick()
+        await pilot.press("exclamation_mark")
+        title, text = listing(app)
+        assert title == f"{ALERTS_LISTED + 2} alerts standing"
+        assert len(text.splitlines()) == ALERTS_LISTED + 1 and text.endswith("… and 2 more.")
+        polls = app.polls_completed
+        await pilot.press("v")
+        await until(pilot, lambda: app.polls_completed > polls, "the recent view")
+        await pilot.press("exclamation_mark")
+        assert "ended view shows no alerts" in listing(app)[1]
+    plain = make_app()
+    async with plain.run_test(size=SIZE) as pilot:
+        await first_poll(plain, pilot)
+        await pilot.press("exclamation_mark")
+        assert listing(plain) == ("Alerts", "No alert rules: see [alerts] in config.toml.")

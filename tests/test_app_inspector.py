@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
-from uihelpers import first_poll, until
+from uihelpers import first_poll, help_text, run_command, until
 
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import TABS, DetailsScreen
+from calltui.ui.screens.help import HelpScreen
 
 SIZE = (160, 30)
 LISTS = ("events", "notifications", "recordings", "children")
@@ -151,3 +152,29 @@ async def test_tabs_are_in_the_help_and_the_palette(
         assert "Details: Recordings" in commands
         commands["Details: Recordings"].callback()
         assert app.screen.query_one(TabbedContent).active == "tab-recordings"
+
+
+async def test_help_and_palette_from_the_details_screen_as_typed(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    sid = sim.add_call()["sid"]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_details(app, pilot, sid)
+        details = app.screen
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        shown = help_text(app)
+        assert "details: Fields, Events, Notifications, Recordings, Child calls" in shown
+        assert "details: reload" in shown
+        await pilot.press("escape")
+        assert app.screen is details
+        await run_command(pilot, "Details: Child calls")
+        assert app.screen is details and details.query_one(TabbedContent).active == "tab-children"
+        before = [r for r in sim.requests if r.path.endswith("/Notifications.json")]
+        await run_command(pilot, "Details: Reload")
+        await until(
+            pilot,
+            lambda: len([r for r in sim.requests if r.path.endswith("/Notifications.json")]) > len(before),
+            "the tabs fetched again",
+        )

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 
 from textual.widgets import Input, OptionList
-from uihelpers import first_poll, until
+from uihelpers import first_poll, run_command, until
 
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
+from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
 from calltui.ui.screens.redirect import RedirectScreen
 from calltui.userconfig import Preset, UserConfig
 
@@ -169,3 +170,42 @@ async def test_help_mentions_the_presets(sim: Simulator, make_app: Callable[...,
         await pilot.press("question_mark")
         help_text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert "3 redirect preset(s)" in help_text and "1-9" in help_text
+
+
+async def test_the_palette_in_the_redirect_prompt_fills_a_preset_in(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    sid = sim.add_call()["sid"]
+    app = configured(make_app)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        assert not any(c.title.startswith("Preset") for c in app.get_system_commands(app.screen))
+        await pilot.press("r", *"https://typed.example.com/x")
+        prompt = app.screen
+        commands = [c.title for c in app.get_system_commands(prompt)]
+        assert [t for t in commands if t.startswith("Preset")] == [f"Preset: {p.name}" for p in PRESETS]
+        await run_command(pilot, "Preset: send to backup queue")
+        assert app.screen is prompt  # filled in, not sent: Enter confirms
+        assert "<Enqueue>backup</Enqueue>" in target(app).value and "send to backup queue" in message(app)
+        assert posts(sim) == []
+        await pilot.press("enter")
+        await until(pilot, lambda: len(posts(sim)) == 1, "the redirect")
+        assert posts(sim)[0].path.endswith(f"/Calls/{sid}.json") and posts(sim)[0].form == {"Twiml": TWIML}
+
+
+async def test_a_bulk_redirect_offers_the_presets_too(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    sids = {sim.add_call()["sid"] for _ in range(2)}
+    app = configured(make_app)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("a", "r")
+        assert isinstance(app.screen, RedirectScreen) and app.screen.query_one("#presets", OptionList)
+        await pilot.press("1", "enter")
+        assert isinstance(app.screen, BulkConfirmScreen)
+        await pilot.press("2", "enter")
+        await until(pilot, lambda: len(posts(sim)) == 2, "the bulk redirect")
+        assert {r.path.rsplit("/", 1)[1].removesuffix(".json") for r in posts(sim)} == sids
+        form = {"Url": "https://example.com/twiml/maintenance.xml", "Method": "GET"}
+        assert all(r.form == form for r in posts(sim))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ACCOUNT_SID, FROZEN_NOW
 from sim_helpers import Clock
-from uihelpers import first_poll, poll, until
+from uihelpers import first_poll, help_text, poll, run_command, until
 
 from calltui.monitor.activity import Sample
 from calltui.monitor.recording import PollMark, Recording, SqliteRecorder
@@ -203,11 +203,29 @@ async def test_keys_are_in_the_help_screen_and_the_palette(recorded: dict[str, s
             assert app.playhead.at_end
 
 
+async def test_the_palette_and_help_work_in_the_replay_as_typed(
+    recorded: dict[str, str], tmp_path: Path
+) -> None:
+    with Recording.open(tmp_path / "rec.db") as recording:
+        app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with app.run_test(size=SIZE) as pilot:
+            await run_command(pilot, "Next poll")
+            assert app.playhead.index == 1
+            await run_command(pilot, "End")
+            assert app.playhead.at_end
+            await run_command(pilot, "Keys")
+            assert isinstance(app.screen, HelpScreen)
+            shown = help_text(app)
+            assert "Play/Pause" in shown and ", / shift+←" in shown and "Command palette" in shown
+            assert "Replaying" in shown and "4 polls" in shown and "1 actions" in shown
+
+
 async def test_a_recorder_problem_is_shown_once(make_app: Callable[..., CallTuiApp]) -> None:
     class Broken:
         """A recorder whose disk filled up: the app must say so, and once."""
 
         def __init__(self) -> None:
+            self.path = Path("/full/disk/session.db")
             self.problem: str | None = "the recording stopped: database or disk is full"
             self.polls = 0
 

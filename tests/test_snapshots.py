@@ -5,6 +5,7 @@ Update them after an intended change with `pytest tests/test_snapshots.py --snap
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,13 @@ from calltui.ui.app import CallTuiApp
 @pytest.fixture
 def seeded_app(tmp_path: Path) -> Iterator[CallTuiApp]:
     """The simulator runs in its own thread: snapshot tests drive the app on a loop of their own."""
+    with seeded(tmp_path) as app:
+        yield app
+
+
+@contextlib.contextmanager
+def seeded(tmp_path: Path, *, dry_run: bool = False) -> Iterator[CallTuiApp]:
+    """The app on a simulator seeded with five calls of every kind, at a frozen time."""
     clock = Clock(FROZEN_NOW)
     sim = Simulator(
         account_sid=ACCOUNT_SID,
@@ -49,15 +57,18 @@ def seeded_app(tmp_path: Path) -> Iterator[CallTuiApp]:
     base_url = sim.start_in_thread("127.0.0.1", 0)
     audit = AuditLog(tmp_path / "audit.jsonl")
     app = CallTuiApp(
-        TwilioGateway(make_settings(base_url)),
+        TwilioGateway(make_settings(base_url, dry_run=dry_run)),
         account_sid=ACCOUNT_SID,
         audit=audit,
         history=UrlHistory(None),
         interval=3600,
         clock=clock,
+        dry_run=dry_run,
     )
-    yield app
-    sim.stop_thread()
+    try:
+        yield app
+    finally:
+        sim.stop_thread()
 
 
 async def ready(pilot: Pilot) -> None:

@@ -1,4 +1,4 @@
-"""Screenshots of the grace-window countdown and of a row marked as verified.
+"""Screenshots of the grace-window countdown, of a row marked as verified, and of a dry run.
 
 The seeded app (from test_snapshots) uses the default config, so its grace window is the default 3 s.
 Update with `pytest tests/test_snapshots_actions_safety.py --snapshot-update` after an intended change.
@@ -6,7 +6,11 @@ Update with `pytest tests/test_snapshots_actions_safety.py --snapshot-update` af
 
 from __future__ import annotations
 
-from test_snapshots import ready, seeded_app  # noqa: F401 (seeded_app is a fixture)
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_snapshots import ready, seeded, seeded_app  # noqa: F401 (seeded_app is a fixture)
 from textual.pilot import Pilot
 from uihelpers import until
 
@@ -40,3 +44,18 @@ def test_verified_mark_on_the_row(snap_compare, seeded_app: CallTuiApp) -> None:
         await pilot.pause()
 
     assert snap_compare(seeded_app, terminal_size=(120, 20), run_before=hang_up_and_verify)
+
+
+@pytest.fixture
+def dry_run_app(tmp_path: Path) -> Iterator[CallTuiApp]:
+    with seeded(tmp_path, dry_run=True) as app:
+        yield app
+
+
+def test_dry_run_header_and_countdown(snap_compare, dry_run_app: CallTuiApp) -> None:  # type: ignore[no-untyped-def]
+    async def confirm_one(pilot: Pilot) -> None:
+        await ready(pilot)
+        await pilot.press("h", "y")
+        await pilot.pause()
+
+    assert snap_compare(dry_run_app, terminal_size=(120, 20), run_before=confirm_one)

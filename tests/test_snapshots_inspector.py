@@ -1,11 +1,11 @@
-"""Screenshot of the call inspector's Events tab, against a seeded simulator and a frozen clock.
+"""Screenshots of the call inspector's Events and Notifications tabs: a seeded simulator, a frozen clock.
 
-Update it after an intended change with `pytest tests/test_snapshots_inspector.py --snapshot-update`.
+Update them after an intended change with `pytest tests/test_snapshots_inspector.py --snapshot-update`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,11 +56,14 @@ def inspected_app(tmp_path: Path) -> Iterator[CallTuiApp]:
     sim.stop_thread()
 
 
-def test_events_tab(snap_compare, inspected_app: CallTuiApp) -> None:  # type: ignore[no-untyped-def]
-    async def open_events(pilot: Pilot) -> None:
-        app = inspected_app
+def open_tab(key: str) -> Callable[[Pilot], Awaitable[None]]:
+    """Open the details of the call, then the tab with this key, once every tab has loaded."""
+
+    async def open_it(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, CallTuiApp)
         await until(pilot, lambda: app.polls_completed >= 1, "the first poll")
-        await pilot.press("enter", "2")
+        await pilot.press("enter", key)
         screen = app.screen
         assert isinstance(screen, DetailsScreen)
 
@@ -72,4 +75,13 @@ def test_events_tab(snap_compare, inspected_app: CallTuiApp) -> None:  # type: i
         await until(pilot, loaded, "every tab")
         await pilot.pause()
 
-    assert snap_compare(inspected_app, terminal_size=(120, 20), run_before=open_events)
+    return open_it
+
+
+def test_events_tab(snap_compare, inspected_app: CallTuiApp) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(inspected_app, terminal_size=(120, 20), run_before=open_tab("2"))
+
+
+def test_notifications_tab_with_an_error(snap_compare, inspected_app: CallTuiApp) -> None:  # type: ignore[no-untyped-def]
+    """The 11200 is listed with its link, and the tab's title is red."""
+    assert snap_compare(inspected_app, terminal_size=(120, 20), run_before=open_tab("3"))

@@ -35,3 +35,15 @@ def test_table_with_alerting_rows(snap_compare, seeded_app: CallTuiApp) -> None:
     # The seeded ringing call is 10 s old and one call has been in progress for 21 min.
     seeded_app.user_config = UserConfig(alerts=AlertRules(waiting_longer_than=5, in_progress_longer_than=20))
     assert snap_compare(seeded_app, terminal_size=(120, 20), run_before=ready)
+
+
+def test_standing_alerts_listed(snap_compare, seeded_app: CallTuiApp) -> None:  # type: ignore[no-untyped-def]
+    seeded_app.user_config = UserConfig(alerts=AlertRules(waiting_longer_than=5, in_progress_longer_than=20))
+
+    async def list_them(pilot: Pilot) -> None:
+        await ready(pilot)
+        pilot.app.clear_notifications()  # the two alerts as they went off; `!` lists them again
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+
+    assert snap_compare(seeded_app, terminal_size=(120, 20), run_before=list_them)

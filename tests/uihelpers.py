@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.app import App
+from textual.command import Command, CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from calltui.ui.app import CallTuiApp
@@ -36,3 +38,28 @@ def table_text(app: CallTuiApp) -> str:
     """What the call table shows on screen now, line by line, as plain text."""
     table = app.table
     return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
+async def run_command(pilot: Pilot, title: str) -> None:
+    """Run the palette's command `title` as an engineer would: ctrl+p, type the title, Enter."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+    palette = app.screen
+    await pilot.press(*title)
+    commands = palette.query_one(CommandList)
+
+    def top() -> str | None:
+        index = commands.highlighted
+        option = commands.get_option_at_index(index) if index is not None else None
+        return option.hit.text if isinstance(option, Command) else None
+
+    await until(pilot, lambda: top() == title, f"the command {title!r} at the top")
+    await pilot.press("enter")
+    await until(pilot, lambda: app.screen is not palette, "the palette to close")
+    await pilot.pause()
+
+
+def help_text(app: App[None]) -> str:
+    """Everything the help screen (`?`, on screen now) shows."""
+    return " ".join(str(widget.render()) for widget in app.screen.query("Static"))

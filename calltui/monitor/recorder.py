@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from calltui.monitor.actions import ActionOutcome
@@ -11,6 +12,9 @@ from calltui.monitor.poller import PollResult, View
 
 class SessionRecorder(Protocol):
     """Called on the event loop: `poll` and `action` must return at once (the writing happens elsewhere)."""
+
+    path: Path
+    """The file the session goes to (the help screen names it)."""
 
     def poll(self, result: PollResult, now: datetime, view: View) -> None:
         """A poll was applied to the table (or failed)."""

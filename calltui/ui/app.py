@@ -25,7 +25,7 @@ from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
 from calltui.monitor.actions import ActionOutcome, ActionRunner
 from calltui.monitor.activity import ActivityHistory, active_count
-from calltui.monitor.alerts import AlertMonitor
+from calltui.monitor.alerts import Alert, AlertMonitor
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, BulkRunner, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -37,6 +37,7 @@ from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, short_sid
+from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.screens.accounts import AccountPickerScreen
 from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
 from calltui.ui.screens.details import DetailsScreen
@@ -53,6 +54,8 @@ from calltui.userconfig import UserConfig
 
 #: New alerts notified one by one in a single evaluation; more than this become one summary notice.
 ALERT_NOTICES_AT_ONCE = 5
+#: Standing alerts listed by `!`; more than this end in a count.
+ALERTS_LISTED = 10
 WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort", "accounts"}
@@ -83,6 +86,7 @@ class CallTuiApp(App[None]):
         Binding("space", "toggle_mark", "Mark / unmark the call", show=False),
         Binding("a", "mark_shown", "Mark every shown call", show=False),
         Binding("A", "clear_marks", "Clear marks", show=False),
+        Binding("exclamation_mark", "alerts", "List the standing alerts", show=False, key_display="!"),
     ]
 
     def __init__(
@@ -141,7 +145,8 @@ class CallTuiApp(App[None]):
         self.bulk = BulkRunner(self.actions)
         self.activity = ActivityHistory()
         self.alert_monitor = AlertMonitor()
-        self._alert_count = 0
+        self._alerts: Sequence[Alert] = ()
+        """The alerts standing at the last evaluation (the header counts them, `!` lists them)."""
 
     # ----------------------------------------------------------------- layout and lifecycle
 
@@ -232,7 +237,7 @@ class CallTuiApp(App[None]):
             poll=self.poller.state,
             filter_text=table.filter_text,
             shown=table.row_count,
-            alerts=self._alert_count,
+            alerts=len(self._alerts),
             activity=self.activity.samples,
         )
         self._header.model = self.header_model
@@ -244,13 +249,13 @@ class CallTuiApp(App[None]):
         if self.poller.view is not View.ACTIVE:
             # The recent view polls no live calls; the monitor keeps its memory for the way back.
             self.table.set_alerts(())
-            self._alert_count = 0
+            self._alerts = ()
             return
         report = self.alert_monitor.evaluate(
             self.user_config.alerts, self.table.current_calls(), self.clock()
         )
         self.table.set_alerts(report.sids)
-        self._alert_count = len(report.alerts)
+        self._alerts = report.alerts
         for alert in report.new[:ALERT_NOTICES_AT_ONCE]:
             self.notify(alert.message, title="Alert", severity="warning", timeout=15, markup=False)
         if len(report.new) > ALERT_NOTICES_AT_ONCE:
@@ -258,6 +263,25 @@ class CallTuiApp(App[None]):
             self.notify(f"… and {more} more alerts.", title="Alert", severity="warning", markup=False)
         if report.new and self.user_config.bell:
             self.bell()
+
+    def action_alerts(self) -> None:
+        """List the alerts standing now: the header only counts them."""
+        if not self.user_config.alerts.enabled:
+            self.notify("No alert rules: see [alerts] in config.toml.", title="Alerts", markup=False)
+            return
+        if self.poller.view is not View.ACTIVE:
+            self.notify("The ended view shows no alerts; v goes back to the live calls.", markup=False)
+            return
+        standing = self._alerts
+        if not standing:
+            self.notify("No alert is standing.", title="Alerts", markup=False)
+            return
+        lines = [alert.message for alert in standing[:ALERTS_LISTED]]
+        if len(standing) > ALERTS_LISTED:
+            lines.append(f"… and {len(standing) - ALERTS_LISTED} more.")
+        plural = "s" if len(standing) != 1 else ""
+        title = f"{len(standing)} alert{plural} standing"
+        self.notify("\n".join(lines), title=title, severity="warning", timeout=20, markup=False)
 
     # ----------------------------------------------------------------- keys
 
@@ -384,40 +408,47 @@ class CallTuiApp(App[None]):
         self.push_screen(HelpScreen(self._key_help(), self._help_notes()))
 
     def _key_help(self) -> list[tuple[str, str]]:
-        keys = [
-            (binding.key_display or binding.key, binding.description)
-            for binding in self.BINDINGS
-            if isinstance(binding, Binding) and self._allowed(binding.action)
-        ]
+        keys = [(key_label(binding), binding.description) for binding in self._bindings_in_force()]
         screen_keys = self.screen.key_help() if isinstance(self.screen, DetailsScreen) else []
         return [*keys, ("ctrl+p", "Command palette"), *self.table.key_help(), *screen_keys]
 
     def _help_notes(self) -> list[str]:
         audit = clean(str(self.audit_path), 200)
-        notes = [f"Polling every {self.poller.interval:g}s. Actions are logged to {audit}."]
+        notes = [
+            f"Polling every {self.poller.interval:g}s. Actions are logged to {audit}.",
+            "The header's second line: active calls, one sample per good poll, with the peak.",
+        ]
         if self.read_only:
             notes.append("READ-ONLY: redirect and hang-up are disabled, and the gateway refuses any write.")
+        elif self.dry_run:
+            notes.append("DRY-RUN: every prompt and countdown works, actions are audited, nothing is sent.")
+        if self.grace.seconds > 0 and not self.read_only:
+            notes.append(f"Confirmed actions wait {self.grace.seconds:g}s before they are sent: u cancels.")
         presets = len(self.user_config.presets)
         if presets and not self.read_only:
             notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
         if self.user_config.alerts.enabled:
-            notes.append("Alert rules from config.toml highlight rows in red and notify once per occurrence.")
+            notes.append("Alert rules from config.toml highlight rows in red and notify once; ! lists them.")
+        if self.recorder is not None:
+            where = clean(str(self.recorder.path), 200)
+            notes.append(f"Recording this session to {where}: `calltui replay` plays it back.")
         return notes
 
+    def _bindings_in_force(self, *, on_table: bool = True) -> list[Binding]:
+        """The app's bindings that are in force (on the call table, or on another screen)."""
+        return [
+            binding
+            for binding in self.BINDINGS
+            if isinstance(binding, Binding) and self._allowed(binding.action, on_table=on_table)
+        ]
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if not isinstance(binding, Binding) or binding.action in ("quit", "help"):
-                continue
-            if not self._allowed(binding.action, on_table=screen is self.screen_stack[0]):
-                continue
-            yield SystemCommand(
-                binding.description,
-                f"{binding.description} ({binding.key})",
-                getattr(self, f"action_{binding.action}"),
-            )
-        if isinstance(screen, DetailsScreen):
-            yield from screen.tab_commands()
+        yield from builtin_commands(super().get_system_commands(screen))
+        for binding in self._bindings_in_force(on_table=screen is self.screen_stack[0]):
+            if binding.action not in ("quit", "help"):
+                yield binding_command(binding, getattr(self, f"action_{binding.action}"))
+        if isinstance(screen, DetailsScreen | RedirectScreen):
+            yield from screen.commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 
     # ----------------------------------------------------------------- the picture: by number, export
@@ -742,7 +773,8 @@ class CallTuiApp(App[None]):
                 self._confirm_bulk(redirect_plan(marked, redirect))
 
         subject = f"{len(marked.live)} marked calls"
-        self.push_screen(RedirectScreen(subject, self.clock(), self.history.items), chosen)
+        screen = RedirectScreen(subject, self.clock(), self.history.items, self.user_config.presets)
+        self.push_screen(screen, chosen)
 
     def _bulk_hangup(self) -> None:
         marked = self._bulk_marked()

@@ -18,6 +18,7 @@ from calltui.monitor.activity import DEFAULT_SIZE, Sample
 from calltui.monitor.poller import PollState, View
 from calltui.monitor.recording import PollMark, Recording, RecordingError
 from calltui.ui.describe import short_sid
+from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.replay.playhead import Playhead
 from calltui.ui.replay.timeline import Timeline, action_lines
 from calltui.ui.screens.help import HelpScreen
@@ -29,18 +30,6 @@ SEEK_SECONDS = 10.0
 #: any other move rebuilds the table from the nearest keyframe.
 _REPLAY_MAX = 20
 _ACTION_ROWS = 4
-_KEY_NAMES = {
-    "left": "←",
-    "right": "→",
-    "shift+left": "shift+←",
-    "shift+right": "shift+→",
-    "comma": ",",
-    "full_stop": ".",
-    "plus": "+",
-    "equals_sign": "=",
-    "minus": "-",
-    "question_mark": "?",
-}
 
 
 class ReplayApp(App[None]):
@@ -265,19 +254,15 @@ class ReplayApp(App[None]):
         self.push_screen(HelpScreen(self.key_help(), notes))
 
     def key_help(self) -> list[tuple[str, str]]:
-        keys = [
-            (" / ".join(_KEY_NAMES.get(key, key) for key in binding.key.split(",")), binding.description)
-            for binding in self.BINDINGS
-        ]
+        keys = [(key_label(binding), binding.description) for binding in self.BINDINGS]
         return [*keys, ("ctrl+p", "Command palette"), ("↑ ↓ PgUp PgDn g G", "Move in the table")]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from builtin_commands(super().get_system_commands(screen))
         for binding in self.BINDINGS:
             if binding.action in ("quit", "help"):
                 continue
-            action = getattr(self, f"action_{binding.action}")
-            yield SystemCommand(binding.description, f"{binding.description} ({binding.key})", action)
+            yield binding_command(binding, getattr(self, f"action_{binding.action}"))
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 
 

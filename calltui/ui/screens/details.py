@@ -167,12 +167,13 @@ class DetailsScreen(Screen[None]):
 
     @staticmethod
     def key_help() -> list[tuple[str, str]]:
-        return [("1-5", "details: " + ", ".join(title for _, title in TABS)), ("f5", "details: reload")]
+        return [("1-5", "details: " + ", ".join(title for _, title in TABS)), ("F5", "details: reload")]
 
-    def tab_commands(self) -> Iterable[SystemCommand]:
+    def commands(self) -> Iterable[SystemCommand]:
         for n, (pane, title) in enumerate(TABS, 1):
             yield SystemCommand(
                 f"Details: {title}",
                 f"Show the {title} tab ({n})",
                 lambda pane=pane: self.action_show_tab(pane),
             )
+        yield SystemCommand("Details: Reload", "Fetch the call and every tab again (F5)", self.action_reload)

@@ -7,11 +7,12 @@ the line and the method; Enter sends it after the same checks as typed input.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -168,6 +169,16 @@ class RedirectScreen(ModalScreen[Redirect | None]):
 
     def action_preset(self, number: int) -> None:
         self._fill(self._presets[number - 1])
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """For the app's command palette: each preset, filled in as its digit (or the list) would."""
+        for number, preset in enumerate(self._presets, 1):
+            key = f"key {number}" if number <= PRESET_KEYS else "from the list"
+            yield SystemCommand(
+                f"Preset: {clean(preset.name, 60)}",
+                f"Fill in the target and method; Enter sends it ({key})",
+                lambda preset=preset: self._fill(preset),
+            )
 
     @on(OptionList.OptionSelected, "#presets")
     def _preset_picked(self, event: OptionList.OptionSelected) -> None:
