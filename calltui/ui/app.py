@@ -311,7 +311,7 @@ class CallTuiApp(App[None]):
                 self.history.remember(redirect.twiml or redirect.url or "")
                 self._confirmed(call, redirect)
 
-        back = self.actions.redirects.before_last(call.sid)
+        back = self.actions.redirects.back(call.sid)
         screen = RedirectScreen(
             call, self.clock(), self.history.items, self.user_config.presets, previous=back
         )
