@@ -4,7 +4,7 @@ Everything has a default, so a missing file is normal. A malformed file raises `
 line naming the key and how to fix it. Example:
 
     [actions]
-    grace_seconds = 5            # a confirmed action waits this long (default 3); `u` cancels; 0 = off
+    grace_seconds = 5            # a confirmed action waits this long (default 3, max 60); u cancels; 0 = off
     bell = false                 # ring the terminal bell when an alert fires
 
     [[presets]]                  # chosen by key in the redirect prompt
@@ -39,6 +39,11 @@ from typing import Any
 
 from calltui.config import ConfigError
 from calltui.paths import config_dir
+
+MAX_GRACE_SECONDS = 60.0
+"""A minute: longer than anyone would hold an action back; also keeps its deadline a sane datetime."""
+MAX_ALERT_LIMIT = 10_000_000
+"""Beyond any real call or count (10 million minutes is 19 years), and within what timedelta can hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +128,7 @@ def parse_user_config(data: dict[str, Any], where: str = "config.toml") -> UserC
     alerts = _table(data, "alerts", where)
     return UserConfig(
         grace_seconds=_number(
-            actions, "grace_seconds", f"{where} [actions]", DEFAULT_GRACE_SECONDS, minimum=0.0
+            actions, "grace_seconds", f"{where} [actions]", DEFAULT_GRACE_SECONDS, maximum=MAX_GRACE_SECONDS
         )
         or 0.0,
         bell=_bool(actions, "bell", f"{where} [actions]"),
@@ -161,13 +166,15 @@ def _list(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
 
 
 def _number(
-    data: dict[str, Any], key: str, where: str, default: float | None, minimum: float = 0.0
+    data: dict[str, Any], key: str, where: str, default: float | None, maximum: float = MAX_ALERT_LIMIT
 ) -> float | None:
+    """A number from 0 to `maximum`. TOML allows nan and inf: both are refused here (nan fails every
+    comparison), since arithmetic on them later (floor, timedelta) would raise in a running session."""
     value = data.get(key, default)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"{where}: `{key}` must be a number ≥ {minimum:g}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= maximum:
+        raise ConfigError(f"{where}: `{key}` must be a number from 0 to {maximum:.10g}")
     return float(value)
 
 
@@ -175,8 +182,8 @@ def _int(data: dict[str, Any], key: str, where: str) -> int | None:
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where}: `{key}` must be a whole number ≥ 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ALERT_LIMIT:
+        raise ConfigError(f"{where}: `{key}` must be a whole number from 1 to {MAX_ALERT_LIMIT}")
     return value
 
 

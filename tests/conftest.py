@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +29,19 @@ time.tzset()
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "tok-" + "s3cr3t" * 5
 FROZEN_NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["XST+5", "XST-5"], ids=["west-of-utc", "east-of-utc"])
+def local_zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The machine's zone five hours either side of UTC (POSIX rules, no tz database needed): a date at
+    one edge of datetime's range cannot be shown in it. The tests' UTC comes back afterwards."""
+    os.environ["TZ"] = request.param
+    time.tzset()
+    try:
+        yield request.param
+    finally:
+        os.environ["TZ"] = "UTC"
+        time.tzset()
 
 
 @pytest.fixture

@@ -101,6 +101,23 @@ def test_the_redirect_memory_is_rebuilt_from_the_audit_log(tmp_path: Path) -> No
     assert memory.last("CA" + "3" * 32) is None
 
 
+def test_going_back_never_offers_a_url_whose_password_the_log_masked(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl")
+    sid = "CA" + "2" * 32
+    for minute, url in enumerate(("https://ops:hunter2@b.example/t", "https://c.example/t")):
+        when = (T0 + timedelta(minutes=minute)).isoformat()
+        log.append(AuditEntry(when, "AC" + "1" * 32, sid, "redirect", {"Url": url}, "ok"))
+    log.close()
+    memory = RedirectMemory.from_audit(read_entries(tmp_path / "audit.jsonl"))
+    before = memory.before_last(sid)
+    assert before is not None and before.target == "https://ops:***@b.example/t"  # still shown as history
+    assert memory.back(sid) is None  # resending it would point the live call at a broken URL
+    # This session's memory has the real URL, so it can go back there; it is only ever logged masked.
+    memory.remember(sid, Redirect(url="https://ops:hunter2@d.example/t"), T0)
+    memory.remember(sid, Redirect(url="https://e.example/t"), T0)
+    assert memory.back(sid).target == "https://ops:hunter2@d.example/t"  # type: ignore[union-attr]
+
+
 def test_the_grace_queue_hands_each_action_out_once_and_cancels_the_newest() -> None:
     from calltui.domain.actions import Hangup
     from calltui.domain.call import Call

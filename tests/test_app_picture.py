@@ -292,6 +292,10 @@ async def test_export_asks_before_overwriting_and_explains_bad_paths(
         app.screen.query_one("#export-path", Input).value = str(tmp_path / "folder.csv")
         await pilot.press("enter")
         assert "folder" in str(message.render())
+        (tmp_path / "link.csv").symlink_to(existing)
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "link.csv")
+        await pilot.press("enter")
+        assert "symbolic link" in str(message.render())
         app.screen.query_one("#export-path", Input).value = str(existing)
         await pilot.press("enter")
         assert "exists" in str(message.render())
@@ -311,6 +315,35 @@ async def test_an_export_that_cannot_be_written_is_reported(
         await export_to(pilot, app, str(tmp_path / "no-such-folder" / "calls.csv"))
         await until(pilot, lambda: "Export failed" in notices(app), "the failure")
         assert "No such file or directory" in notices(app)
+        assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"), [("~calltui-no-such-user/a.csv", "no-such-user"), ("a\x00b.csv", "NUL")]
+)
+async def test_a_path_the_system_cannot_use_is_explained_in_the_prompt(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], typed: str, reason: str
+) -> None:
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await export_to(pilot, app, typed)
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ExportScreen)
+        assert reason in str(app.screen.query_one("#export-message").render())
+
+
+async def test_a_path_the_system_refuses_when_writing_is_reported(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        app._export(tmp_path / "a\x00b.csv", False)  # as if the prompt had let it through: os.open refuses
+        await until(pilot, lambda: "Export failed" in notices(app), "the failure")
+        assert "null byte" in notices(app)
         assert app.is_running
 
 

@@ -11,13 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from conftest import ACCOUNT_SID, make_settings
 from sim_helpers import Clock
 from uihelpers import first_poll, until
 
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.errors import ReadOnlyViolation
 from calltui.gateway import TwilioGateway
+from calltui.monitor.audit import AuditEntry, AuditLog, read_entries
+from calltui.monitor.redirects import RedirectMemory
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import DetailsScreen
@@ -309,6 +311,23 @@ async def test_the_previous_redirect_is_audited_shown_and_offered_to_go_back(
         await until(pilot, lambda: len(audit_lines(tmp_path)) == 3, "the last audit entry")
         assert audit_lines(tmp_path)[2]["previous_url"] == "https://example.com/b.xml"
         await until(pilot, lambda: app.table.badge(sid) == "…", "the action to finish")
+
+
+async def test_a_previous_redirect_read_from_the_log_with_a_masked_password_is_not_offered(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    sid = sim.add_call(status="in-progress")["sid"]
+    log = AuditLog(tmp_path / "audit.jsonl")  # an earlier session's redirects of this call
+    for url in ("https://ops:hunter2@a.example/t.xml", "https://b.example/t.xml"):
+        log.append(AuditEntry("2026-11-28T11:00:00+00:00", ACCOUNT_SID, sid, "redirect", {"Url": url}, "ok"))
+    log.close()
+    app = make_app()
+    app.actions.redirects = RedirectMemory.from_audit(read_entries(tmp_path / "audit.jsonl"))  # as run.py
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("r")
+        assert isinstance(app.screen, RedirectScreen)
+        assert not app.screen.query("#history")  # no "↩ back to previous" to https://ops:***@a.example
 
 
 # --------------------------------------------------------------------------------------- dry run

@@ -265,6 +265,20 @@ def test_an_existing_file_is_replaced_only_when_asked(tmp_path: Path) -> None:
     assert SID in path.read_text()
 
 
+def test_overwriting_narrows_the_mode_and_does_not_follow_a_link(tmp_path: Path) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text("old")
+    path.chmod(0o644)
+    write_export(path, [FULL], overwrite=True)
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds phone numbers
+    target = tmp_path / "elsewhere.csv"
+    target.write_text("keep me")
+    (tmp_path / "link.csv").symlink_to(target)
+    with pytest.raises(OSError):
+        write_export(tmp_path / "link.csv", [FULL], overwrite=True)
+    assert target.read_text() == "keep me"
+
+
 def test_an_unknown_format_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ExportPathError):
         write_export(tmp_path / "calls.xlsx", [FULL])
@@ -275,7 +289,8 @@ def test_export_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     assert resolve_export_path("  ~/x.json ") == tmp_path / "x.json"
     assert resolve_export_path("/tmp/a.CSV") == Path("/tmp/a.CSV")
-    for bad in ("", "   ", "calls", "calls.txt", "calls.csv.bak"):
+    unusable = ("~calltui-no-such-user/a.csv", "a\x00b.csv")  # RuntimeError, ValueError below the prompt
+    for bad in ("", "   ", "calls", "calls.txt", "calls.csv.bak", *unusable):
         with pytest.raises(ExportPathError):
             resolve_export_path(bad)
     assert default_export_path(T0) == "~/calltui-export-20261128-120000.csv"  # TZ=UTC in the tests

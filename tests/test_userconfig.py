@@ -39,6 +39,16 @@ def test_every_section_is_read(tmp_path: Path) -> None:
         ('[[presets]]\nurl = "https://e.com"\n', "needs a `name`"),
         ('[[presets]]\nname = "x"\nurl = "https://e.com"\nmethod = "PUT"\n', "POST or GET"),
         ("[alerts]\nactive_above = 0\n", "active_above"),
+        # Not finite, or beyond any sensible limit: refused here, not a crash on the first tick or confirm.
+        ("[actions]\ngrace_seconds = inf\n", "grace_seconds"),
+        ("[actions]\ngrace_seconds = nan\n", "grace_seconds` must be a number from 0 to 60"),
+        ("[actions]\ngrace_seconds = 1e12\n", "grace_seconds"),
+        ("[actions]\ngrace_seconds = 61\n", "from 0 to 60"),
+        ("[alerts]\nwaiting_longer_than = nan\n", "from 0 to 10000000"),
+        ("[alerts]\nwaiting_longer_than = -inf\n", "waiting_longer_than"),
+        ("[alerts]\nin_progress_longer_than = inf\n", "in_progress_longer_than"),
+        ("[alerts]\nin_progress_longer_than = 1e300\n", "in_progress_longer_than"),
+        ("[alerts]\ncalls_from_one_number = 9223372036854775807\n", "calls_from_one_number"),
         ('[profiles.p]\nlabel = "x"\n', "account_sid"),
         (f'[profiles.p]\naccount_sid = "AC{"1" * 32}"\nauth_token = "hunter2"\n', "keep secrets out"),
     ],
@@ -50,3 +60,16 @@ def test_a_malformed_file_is_one_line_naming_the_key(tmp_path: Path, text: str, 
         load_user_config(path)
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert "hunter2" not in str(caught.value)
+
+
+def test_the_largest_sensible_limits_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[actions]\ngrace_seconds = 60.0\n"
+        "[alerts]\nwaiting_longer_than = 1e7\nin_progress_longer_than = 0\nactive_above = 10000000\n"
+    )
+    config = load_user_config(path)
+    assert config.grace_seconds == 60.0
+    assert config.alerts == AlertRules(
+        waiting_longer_than=1e7, in_progress_longer_than=0.0, active_above=10_000_000
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 ACTIVE_STATUSES: tuple[str, ...] = ("queued", "ringing", "in-progress")
 ENDED_STATUSES: tuple[str, ...] = ("completed", "busy", "failed", "no-answer", "canceled")
@@ -76,6 +76,15 @@ class Call:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def format_local(moment: datetime, fmt: str, tz: tzinfo | None = None) -> str | None:
+    """`moment` in `tz` (None: the machine's zone) as `fmt`; None when that zone puts it outside datetime's
+    range (Twilio may send year 1 or 9999) or the platform cannot convert it."""
+    try:
+        return moment.astimezone(tz).strftime(fmt)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def format_elapsed(seconds: int | None) -> str:

@@ -32,6 +32,10 @@ class AuditEntry:
     """On a redirect: where calltui last sent this call (Twilio does not expose it); omitted if none."""
 
 
+MASKED_PASSWORD = "***"
+"""What the log writes in place of a password inside a URL."""
+
+
 def redact_parameters(parameters: Mapping[str, str]) -> dict[str, str]:
     """Parameters fit for the log: a password inside a URL (https://user:pass@host) is masked."""
     out: dict[str, str] = {}
@@ -39,7 +43,7 @@ def redact_parameters(parameters: Mapping[str, str]) -> dict[str, str]:
         parts = urlsplit(value) if key.endswith("Url") else None
         if parts is not None and parts.password:
             host = parts.hostname or ""
-            netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+            netloc = f"{parts.username}:{MASKED_PASSWORD}@{host}" + (f":{parts.port}" if parts.port else "")
             value = urlunsplit(parts._replace(netloc=netloc))
         out[key] = value
     return out

@@ -28,7 +28,7 @@ _CELL_MAX = 32767  # the most a spreadsheet cell holds (Excel)
 
 
 class ExportPathError(ValueError):
-    """The path cannot be exported to (empty, or an extension that names no format)."""
+    """The path cannot be exported to (empty, unusable, or an extension that names no format)."""
 
 
 def default_export_path(now: datetime) -> str:
@@ -41,7 +41,12 @@ def resolve_export_path(text: str) -> Path:
     text = text.strip()
     if not text:
         raise ExportPathError("Type a file name ending in .csv or .json.")
-    path = Path(text).expanduser()
+    if "\x00" in text:  # no file system takes one, and os.open would raise ValueError rather than OSError
+        raise ExportPathError("A file name cannot contain a NUL character.")
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # `~name` for a user this machine does not know (or no home folder at all)
+        raise ExportPathError(f"“{clean(text.split('/', 1)[0], 60)}” names no home folder here.") from None
     if path.suffix.lower() not in FORMATS:
         raise ExportPathError("The file name must end in .csv or .json (that picks the format).")
     return path
@@ -89,8 +94,7 @@ def write_export(path: Path, calls: Sequence[Call], *, overwrite: bool = False) 
     if suffix not in FORMATS:
         raise ExportPathError(f"unknown export format {suffix or '(none)'}")
     records = [call_record(call) for call in calls]
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL)
-    with open(os.open(path, flags, 0o600), "w", encoding="utf-8", newline="") as out:
+    with open(_open_private(path, overwrite), "w", encoding="utf-8", newline="") as out:
         if suffix == ".json":
             json.dump(records, out, indent=2, ensure_ascii=True)
             out.write("\n")
@@ -99,3 +103,19 @@ def write_export(path: Path, calls: Sequence[Call], *, overwrite: bool = False) 
             writer.writerow(COLUMNS)
             writer.writerows([csv_cell(record[column]) for column in COLUMNS] for record in records)
     return len(records)
+
+
+def _open_private(path: Path, overwrite: bool) -> int:
+    """A descriptor writing `path` from empty, readable by its owner only. A symbolic link is refused
+    (ELOOP) rather than followed: the prompt showed the link's name, not where it points."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (0 if overwrite else os.O_EXCL)
+    fd = os.open(path, flags, 0o600)
+    try:
+        # An existing file keeps its mode through open(2). Narrow it before truncating, so a file that
+        # cannot be narrowed (someone else's) is left whole.
+        os.fchmod(fd, 0o600)
+        os.ftruncate(fd, 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd

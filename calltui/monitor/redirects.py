@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from calltui.domain.actions import Redirect
+from calltui.monitor.audit import MASKED_PASSWORD
 
 _KEPT = 2  # the last redirect and the one before it: enough to go back one step
 
@@ -18,6 +20,8 @@ class SentRedirect:
     """The URL, or the inline TwiML, exactly as sent (a password in a URL read from the log is masked)."""
     method: str
     time: datetime
+    masked: bool = False
+    """Read from the log with its URL's password masked: fit to show, not to send again."""
 
     @classmethod
     def of(cls, redirect: Redirect, time: datetime) -> SentRedirect:
@@ -51,6 +55,12 @@ class RedirectMemory:
         sent = self._by_call.get(sid)
         return sent[-2] if sent and len(sent) > 1 else None
 
+    def back(self, sid: str) -> SentRedirect | None:
+        """What the redirect prompt offers as "back": `before_last`, unless the log masked its password
+        (sending `user:***@host` would point the live call at a URL that fails)."""
+        before = self.before_last(sid)
+        return None if before is None or before.masked else before
+
     def _add(self, sid: str, sent: SentRedirect) -> None:
         kept = self._by_call.setdefault(sid, [])
         kept.append(sent)
@@ -71,4 +81,12 @@ def _sent(entry: Mapping[str, object]) -> SentRedirect | None:
         return None
     if not isinstance(target, str) or not target or moment.tzinfo is None:
         return None
-    return SentRedirect(target, method if method in ("POST", "GET") else "POST", moment)
+    masked = target == parameters.get("Url") and _masks_a_password(target)
+    return SentRedirect(target, method if method in ("POST", "GET") else "POST", moment, masked)
+
+
+def _masks_a_password(url: str) -> bool:
+    try:
+        return urlsplit(url).password == MASKED_PASSWORD
+    except ValueError:  # nothing the log could have written: do not offer to send it either
+        return True

@@ -335,7 +335,7 @@ class CallTuiApp(App[None]):
                 self.history.remember(redirect.twiml or redirect.url or "")
                 self._confirmed(call, redirect)
 
-        back = self.actions.redirects.before_last(call.sid)
+        back = self.actions.redirects.back(call.sid)
         screen = RedirectScreen(
             call, self.clock(), self.history.items, self.user_config.presets, previous=back
         )
@@ -490,8 +490,8 @@ class CallTuiApp(App[None]):
         shown = clean(str(path), 200)
         try:
             count = await asyncio.to_thread(write_export, path, calls, overwrite=overwrite)
-        except OSError as exc:
-            reason = clean(exc.strerror or exc, 200)
+        except (OSError, ValueError) as exc:  # ValueError: a path the system refuses outright (a NUL)
+            reason = clean((exc.strerror if isinstance(exc, OSError) else None) or exc, 200)
             self.notify(f"{shown}: {reason}", title="Export failed", severity="error", markup=False)
             return
         plural = "s" if count != 1 else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import datetime
 
-from calltui.domain.call import Call, format_elapsed
+from calltui.domain.call import Call, format_elapsed, format_local
 from calltui.domain.text import clean
 
 # The order an engineer reads a call in; any field not named here follows, then Twilio's unmodelled extras.
@@ -41,8 +41,10 @@ _LABELS = {"from_": "from", "duration": "duration (s)", "queue_time": "queue_tim
 
 def format_time(value: datetime) -> str:
     """Local time first (what the engineer's clock says), then UTC (what Twilio's logs say)."""
-    local = value.astimezone()
-    return f"{local:%Y-%m-%d %H:%M:%S %Z}  ({value:%H:%M:%S} UTC)"
+    local = format_local(value, "%Y-%m-%d %H:%M:%S %Z")
+    if local is None:  # a date that does not exist in the local zone: Twilio's UTC is all there is
+        return f"{value:%Y-%m-%d %H:%M:%S} UTC"
+    return f"{local}  ({value:%H:%M:%S} UTC)"
 
 
 def _display(value: object) -> str:

@@ -13,6 +13,7 @@ from rich.text import Text
 from calltui.domain.call import Call, format_elapsed
 from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.domain.text import clean
+from calltui.ui.widgets.call_columns import MISSING, clock_text
 
 Row = tuple[Text, ...]
 
@@ -24,7 +25,8 @@ _LONG = 300  # URLs and messages: long enough to read, bounded so one value cann
 
 
 def _time(value: datetime | None) -> Text:
-    return Text(f"{value.astimezone():%H:%M:%S}") if value else Text("—", style="dim")
+    text = clock_text(value, None)
+    return Text(text, style="dim") if text == MISSING else Text(text)
 
 
 def _plain(value: object, limit: int = 60) -> Text:

@@ -59,8 +59,13 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
         except ExportPathError as exc:
             self._say(str(exc), "error")
             return
+        # These stat calls run on the UI thread: a local path answers at once (a hung network mount would
+        # not, but then so would the shell the engineer typed it in).
         if path.is_dir():
             self._say("That is a folder: add a file name.", "error")
+            return
+        if path.is_symlink():  # the export would not follow it (O_NOFOLLOW): say so before, not after
+            self._say("That is a symbolic link: type the file it points to.", "error")
             return
         exists = path.exists()
         if exists and self._acknowledged != path:

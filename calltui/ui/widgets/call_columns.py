@@ -11,7 +11,7 @@ from datetime import datetime, tzinfo
 
 from rich.cells import cell_len, set_cell_size
 
-from calltui.domain.call import Call, format_elapsed
+from calltui.domain.call import Call, format_elapsed, format_local
 from calltui.domain.text import clean
 
 COLUMN_KEYS: tuple[str, ...] = ("status", "direction", "from", "to", "started", "duration", "sid")
@@ -65,12 +65,8 @@ def short_sid(sid: str) -> str:
 
 def clock_text(moment: datetime | None, tz: tzinfo | None) -> str:
     """`HH:MM:SS` in `tz` (None: the machine's local zone); an em dash when unknown or unrepresentable."""
-    if moment is None:
-        return MISSING
-    try:
-        return moment.astimezone(tz).strftime("%H:%M:%S")
-    except (OverflowError, ValueError, OSError):  # dates at the edge of datetime's range
-        return MISSING
+    text = None if moment is None else format_local(moment, "%H:%M:%S", tz)
+    return MISSING if text is None else text
 
 
 def started_at(call: Call) -> datetime | None:
