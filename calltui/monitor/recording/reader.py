@@ -7,6 +7,7 @@ import bisect
 import json
 import math
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,10 +84,14 @@ def _text(value: object, optional: bool = False) -> str | None:
 
 
 class Recording:
-    """Polls and actions of one session. Poll `i`'s calls are rebuilt from the keyframe at or before `i`."""
+    """Polls and actions of one session. Poll `i`'s calls are rebuilt from the keyframe at or before `i`.
+
+    `snapshot` and `advance` may be called from any thread (the replay reads off its event loop); the
+    connection serves one of them at a time."""
 
     def __init__(self, db: sqlite3.Connection, where: str) -> None:
         self._db = db
+        self._lock = threading.Lock()
         self.where = where
         self.info = self._read_info()
         self.polls = self._read_polls()
@@ -100,7 +105,8 @@ class Recording:
         if not path.is_file():
             raise RecordingError(f"{where}: no such recording")
         try:
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            # Not bound to this thread: reads come from worker threads, serialised by `_lock`.
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         except sqlite3.Error as exc:
             raise RecordingError(f"{where}: cannot open it ({clean(str(exc), 100)})") from None
         try:
@@ -123,7 +129,8 @@ class Recording:
         return recording
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:  # not under a read still running in a worker thread
+            self._db.close()
 
     def __enter__(self) -> Recording:
         return self
@@ -185,7 +192,8 @@ class Recording:
 
     def _query(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         try:
-            return self._db.execute(sql, args).fetchall()
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise RecordingError(f"damaged recording: {clean(str(exc), 100)}") from None
 
