@@ -6,6 +6,7 @@ import random
 import sqlite3
 import stat
 import threading
+import zlib
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from calltui.domain.call import ALL_STATUSES, Call
 from calltui.domain.diff import diff_calls
 from calltui.domain.errors import CallNotLive, ServerError
 from calltui.monitor.poller import PollResult, PollState, View
-from calltui.monitor.recording import Recording, RecordingError
+from calltui.monitor.recording import Recording, RecordingError, codec
 from calltui.monitor.recording.codec import pack
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
 
@@ -212,10 +213,13 @@ def test_writes_stay_off_the_event_loop_and_are_batched(
         assert len(recording.polls) == 30
 
 
-def write_raw(path: Path, *, version: int = 1, polls: list[tuple] | None = None) -> None:
+def write_raw(
+    path: Path, *, version: int = 1, polls: list[tuple] | None = None, session: dict[str, str] | None = None
+) -> None:
     Session(path).close()
     db = sqlite3.connect(path)
     db.execute("UPDATE schema_version SET version = ?", (version,))
+    db.executemany("UPDATE session SET value = ? WHERE key = ?", [(v, k) for k, v in (session or {}).items()])
     db.executemany(
         "INSERT INTO polls (seq, at, view, error, kind, data) VALUES (?, ?, ?, ?, ?, ?)", polls or []
     )
@@ -252,6 +256,12 @@ GOOD_POLL = (0, T0.timestamp(), "active", None, KEYFRAME, pack([{"sid": sid(1), 
             lambda p: write_raw(p, polls=[(3, 1.0, "active", None, KEYFRAME, b"")]),
             "poll 0 is missing or malformed",
         ),
+        # Near datetime's limits, the table's linger or the local clock would overflow.
+        (
+            lambda p: write_raw(p, polls=[(0, 253402300799.0, "active", None, KEYFRAME, b"")]),
+            "a time that is not a time",
+        ),
+        (lambda p: write_raw(p, polls=[(0, -1.0, "active", None, KEYFRAME, b"")]), "not a time"),
     ],
 )
 def test_a_bad_file_is_one_line_naming_it(tmp_path: Path, setup, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -260,6 +270,37 @@ def test_a_bad_file_is_one_line_naming_it(tmp_path: Path, setup, message: str) -
     with pytest.raises(RecordingError, match=message) as caught:
         Recording.open(path)
     assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("linger", "inf"),  # the table's timedelta overflowed: a traceback instead of one line
+        ("linger", "nan"),
+        ("linger", "-1"),
+        ("linger", "3601"),
+        ("linger", "1e300"),
+        ("interval", "0"),
+        ("interval", "-inf"),
+        ("interval", "two"),
+        ("account_sid", "AC" + "1" * 32 + "\n"),  # the pattern's `$` lets a trailing newline through
+        ("account_sid", "\x1b]0;owned\x07\x1b[2J"),  # shown in the header: escapes would reach the terminal
+        ("account_sid", ""),
+    ],
+)
+def test_session_settings_out_of_bounds_are_refused(tmp_path: Path, key: str, value: str) -> None:
+    write_raw(tmp_path / "rec.db", polls=[GOOD_POLL], session={key: value})
+    message = f"damaged recording: the (session's {key}|account SID) "
+    with pytest.raises(RecordingError, match=message) as caught:
+        Recording.open(tmp_path / "rec.db")
+    assert "\n" not in str(caught.value) and "\x1b" not in str(caught.value)
+
+
+def test_session_settings_within_bounds_are_kept(tmp_path: Path) -> None:
+    write_raw(tmp_path / "rec.db", polls=[GOOD_POLL], session={"linger": "0", "interval": "86400"})
+    with Recording.open(tmp_path / "rec.db") as recording:
+        info = recording.info
+    assert (info.account_sid, info.interval, info.linger) == (ACCOUNT, 86400, 0)
 
 
 def test_a_truncated_recording_is_refused(tmp_path: Path) -> None:
@@ -276,7 +317,9 @@ def test_a_truncated_recording_is_refused(tmp_path: Path) -> None:
             Recording.open(tmp_path / "cut.db")
 
 
-def test_damaged_poll_data_is_an_error_when_it_is_read(tmp_path: Path) -> None:
+def test_damaged_poll_data_is_an_error_when_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_raw(
         tmp_path / "rec.db",
         polls=[
@@ -284,8 +327,12 @@ def test_damaged_poll_data_is_an_error_when_it_is_read(tmp_path: Path) -> None:
             (1, T0.timestamp() + 2, "active", None, DIFF, b"not zlib"),
             (2, T0.timestamp() + 4, "active", None, DIFF, pack({"c": [{"sid": sid(5), "status": "busy"}]})),
             (3, T0.timestamp() + 6, "active", None, DIFF, pack({"a": [{"sid": sid(6), "duration": "12"}]})),
+            (4, T0.timestamp() + 8, "active", None, KEYFRAME, zlib.compress(b"[" * 100_000 + b"]" * 100_000)),
+            (5, T0.timestamp() + 10, "active", None, KEYFRAME, zlib.compress(b" " * 300_000 + b"[]")),
+            (6, T0.timestamp() + 12, "active", None, KEYFRAME, zlib.compress(b"[]")[:-3]),
         ],
     )
+    monkeypatch.setattr(codec, "MAX_DATA", 250_000)  # stands for a zip bomb of gigabytes
     with Recording.open(tmp_path / "rec.db") as recording:
         assert recording.snapshot(0) == {sid(1): Call(sid(1), status="ringing")}
         with pytest.raises(RecordingError, match="poll data cannot be read"):
@@ -294,3 +341,9 @@ def test_damaged_poll_data_is_an_error_when_it_is_read(tmp_path: Path) -> None:
             recording.advance({}, 2)
         with pytest.raises(RecordingError, match="a bad value for the call field 'duration'"):
             recording.advance({}, 3)
+        with pytest.raises(RecordingError, match=r"poll data cannot be read \(RecursionError\)"):
+            recording.snapshot(4)
+        with pytest.raises(RecordingError, match="poll data too large"):
+            recording.snapshot(5)
+        with pytest.raises(RecordingError, match=r"poll data cannot be read \(error\)"):
+            recording.snapshot(6)

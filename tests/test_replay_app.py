@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -10,8 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import ACCOUNT_SID, FROZEN_NOW
 from sim_helpers import Clock
+from textual.pilot import Pilot
 from uihelpers import first_poll, help_text, poll, run_command, until
 
+from calltui.domain.call import Call
 from calltui.monitor.activity import Sample
 from calltui.monitor.recording import PollMark, Recording, SqliteRecorder
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
@@ -67,6 +71,17 @@ async def recorded(
     return calls
 
 
+async def press(app: ReplayApp, pilot: Pilot, *keys: str) -> None:
+    """Press `keys`, then wait for the calls of the poll they moved to (read in a thread)."""
+    await pilot.press(*keys)
+    await loaded(app, pilot)
+
+
+async def loaded(app: ReplayApp, pilot: Pilot) -> None:
+    await until(pilot, lambda: not app.loading, "the poll's calls")
+    await pilot.pause()
+
+
 def visible(app: ReplayApp) -> set[str]:
     """The calls the table shows as live (lingering rows left out)."""
     table = app.table
@@ -88,57 +103,110 @@ async def test_a_recorded_session_plays_back_with_pause_seek_speed_and_actions(
 
         app = ReplayApp(recording, autoplay=False, monotonic=fake)
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await loaded(app, pilot)
             assert app.playhead.paused and app.playhead.moment == FROZEN_NOW
             assert visible(app) == {a, b, c}
             assert "3 in-progress" in str(app.query_one("#status").render())
 
-            await pilot.press("full_stop")  # next poll
+            await press(app, pilot, "full_stop")  # next poll
             assert app.playhead.index == 1 and visible(app) == {a, b, c, d}
-            await pilot.press("full_stop")  # a ended: it lingers, dimmed, as it did live
+            await press(app, pilot, "full_stop")  # a ended: it lingers, dimmed, as it did live
             assert visible(app) == {b, c, d} and app.table.lingering(a)
-            await pilot.press("comma")  # previous poll
+            await press(app, pilot, "comma")  # previous poll
             assert app.playhead.index == 1 and visible(app) == {a, b, c, d}
 
-            await pilot.press("end")
+            await press(app, pilot, "end")
             assert app.playhead.index == 3 and visible(app) == {c, d}
-            await pilot.press("home")
+            await press(app, pilot, "home")
             assert app.playhead.index == 0 and visible(app) == {a, b, c}
-            await pilot.press("right")  # +10 s: past the end, so the end
+            await press(app, pilot, "right")  # +10 s: past the end, so the end
             assert app.playhead.at_end and visible(app) == {c, d}
-            await pilot.press("left")
+            await press(app, pilot, "left")
             assert app.playhead.index == 0 and visible(app) == {a, b, c}
             assert "No actions yet; 1 later" in str(app.query_one("#actions").render())
 
             # Paused: real time passing moves nothing.
             fake.now += 5
             app.play_on()
+            await loaded(app, pilot)
             assert app.playhead.index == 0
 
-            await pilot.press("space")  # play at 1x
+            await press(app, pilot, "space")  # play at 1x
             assert not app.playhead.paused
             fake.now += 3
             app.play_on()
+            await loaded(app, pilot)
             assert app.playhead.moment.timestamp() == FROZEN_NOW.timestamp() + 3
             assert app.playhead.index == 1 and visible(app) == {a, b, c, d}
 
-            await pilot.press("plus")  # 2x: one more real second is two recorded ones
+            await press(app, pilot, "plus")  # 2x: one more real second is two recorded ones
             fake.now += 1.5
             app.play_on()
+            await loaded(app, pilot)
             assert app.playhead.moment.timestamp() == FROZEN_NOW.timestamp() + 6
             assert app.playhead.index == 2 and visible(app) == {b, c, d}
-            await pilot.pause()
             notes = [str(n.message) for n in app._notifications]
             assert any(note.startswith("hangup CA") and note.endswith(": ok") for note in notes), notes
             assert "hangup" in str(app.query_one("#actions").render())
 
             fake.now += 10  # past the end: it stops there, paused
             app.play_on()
+            await loaded(app, pilot)
             assert app.playhead.at_end and app.playhead.paused and visible(app) == {c, d}
-            await pilot.press("space")  # playing again from the end starts over
+            await press(app, pilot, "space")  # playing again from the end starts over
             assert app.playhead.index == 0 and not app.playhead.paused
-            await pilot.press("space")
+            await press(app, pilot, "space")
             assert app.playhead.paused
+
+
+async def test_calls_are_read_off_the_event_loop_and_keys_work_meanwhile(
+    recorded: dict[str, str], tmp_path: Path
+) -> None:
+    """A read stuck on a slow disk: the keys still move the playhead, the timeline says it is loading,
+    and once the read ends the table catches up with the newest move."""
+    c, d = recorded["c"], recorded["d"]
+    disk = threading.Event()
+    readers: list[threading.Thread] = []
+
+    class SlowRecording(Recording):
+        def snapshot(self, index: int) -> dict[str, Call]:
+            readers.append(threading.current_thread())
+            assert disk.wait(10)
+            return super().snapshot(index)
+
+    with SlowRecording.open(tmp_path / "rec.db") as recording:
+        app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with app.run_test(size=SIZE) as pilot:
+            try:
+                await until(pilot, lambda: bool(readers), "the first read")
+                await pilot.press("full_stop", "end", "plus")  # answered while the read is stuck
+                assert app.playhead.at_end and app.playhead.speed == 2.0 and app.loading
+                assert "poll 4 of 4 loading…" in str(app.query_one("#timeline").render())
+                assert visible(app) == set()
+            finally:
+                disk.set()
+            await loaded(app, pilot)
+            assert visible(app) == {c, d} and "loading" not in str(app.query_one("#timeline").render())
+    assert readers == [readers[0]] and readers[0] is not threading.main_thread()
+
+
+async def test_a_damaged_poll_stops_the_replay_once(recorded: dict[str, str], tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "rec.db")
+    db.execute("UPDATE polls SET data = x'00' WHERE seq = 2")
+    db.commit()
+    db.close()
+    a, b, c, d = (recorded[k] for k in "abcd")
+    with Recording.open(tmp_path / "rec.db") as recording:
+        app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            await press(app, pilot, "space", "full_stop", "full_stop")
+            await pilot.pause(0.1)  # time enough to see a read retried in a loop
+            notes = [str(n.message) for n in app._notifications]
+            assert notes == ["damaged recording: poll data cannot be read (error)"]
+            assert app.playhead.paused and app.playhead.index == 2
+            assert visible(app) == {a, b, c, d}  # the last poll read, and the header tells of it
+            assert "1 ringing  3 in-progress" in str(app.query_one("#status").render())
 
 
 async def test_the_timeline_marks_the_action_and_failed_polls(
@@ -147,7 +215,7 @@ async def test_the_timeline_marks_the_action_and_failed_polls(
     with Recording.open(tmp_path / "rec.db") as recording:
         app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
+            await loaded(app, pilot)
             timeline = app.query_one("#timeline")
             lines = str(timeline.render()).split("\n")
             assert "PAUSED" in lines[0] and "poll 1 of 4" in lines[0] and "1 action" in lines[0]
@@ -156,7 +224,7 @@ async def test_the_timeline_marks_the_action_and_failed_polls(
             assert lines[1].index(MARKER) == round(0.75 * (width - 1))
             assert lines[1].count(MARKER) == 1
             assert lines[2][0] == "●"
-            await pilot.press("end")
+            await press(app, pilot, "end")
             lines = str(timeline.render()).split("\n")
             assert lines[2][-1] == "●" and "poll 4 of 4" in lines[0]
 
@@ -178,7 +246,7 @@ async def test_a_failed_poll_shows_stale_in_the_header(
         assert [mark.error is None for mark in recording.polls] == [True, False]
         app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
         async with app.run_test(size=SIZE) as pilot:
-            await pilot.press("full_stop")
+            await press(app, pilot, "full_stop")
             header = str(app.query_one("#status").render())
             assert "STALE" in header and "Service Unavailable" in header
             assert visible(app) == {sid}  # the table keeps the last good poll

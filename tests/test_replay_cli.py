@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,19 @@ def test_replaying_a_truncated_recording(tmp_path: Path, capsys: pytest.CaptureF
     (tmp_path / "cut.db").write_bytes(data[: len(data) // 2])
     assert main(["replay", str(tmp_path / "cut.db")]) == 2
     assert "damaged" in one_line_error(capsys, f"calltui replay: {tmp_path / 'cut.db'}")
+
+
+def test_replaying_a_crafted_recording(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A linger the table's time arithmetic would overflow on: one line and exit 2, not a traceback."""
+    session = Session(tmp_path / "rec.db")
+    session.poll({sid(1): Call(sid(1), status="in-progress")})
+    session.close()
+    db = sqlite3.connect(tmp_path / "rec.db")
+    db.execute("UPDATE session SET value = 'inf' WHERE key = 'linger'")
+    db.commit()
+    db.close()
+    assert main(["replay", str(tmp_path / "rec.db")]) == 2
+    assert "linger is not a number of seconds" in one_line_error(capsys, f"calltui replay: {tmp_path}")
 
 
 def test_recording_never_overwrites_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

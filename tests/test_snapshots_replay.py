@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from recording_helpers import T0, Session, sid
 from textual.pilot import Pilot
+from uihelpers import until
 
 from calltui.domain.call import Call
 from calltui.domain.errors import CallNotLive, ServerError
@@ -69,6 +70,7 @@ def replay(tmp_path: Path) -> Iterator[ReplayApp]:
 def test_replay_screen(snap_compare, replay: ReplayApp) -> None:  # type: ignore[no-untyped-def]
     async def to_the_fourth_poll(pilot: Pilot) -> None:
         await pilot.press("full_stop", "full_stop", "full_stop")
+        await until(pilot, lambda: not replay.loading, "the fourth poll's calls")
         await pilot.pause()
 
     assert snap_compare(replay, terminal_size=(120, 24), run_before=to_the_fourth_poll)

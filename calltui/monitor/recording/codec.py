@@ -24,6 +24,8 @@ _KIND_OF_TYPE = {
     "tuple[tuple[str, str], ...]": "pairs",
 }
 _KINDS: dict[str, str] = {f.name: _KIND_OF_TYPE[str(f.type)] for f in fields(Call)}
+#: A poll's data, decompressed, at most: a keyframe of 5,000 calls is about 1 MB.
+MAX_DATA = 64 << 20
 _DEFAULTS = {f.name: f.default for f in fields(Call) if f.name != "sid"}
 
 
@@ -107,6 +109,14 @@ def unpack(blob: object) -> Any:
     if not isinstance(blob, bytes):
         raise RecordingError("damaged recording: poll data is missing")
     try:
-        return json.loads(zlib.decompress(blob))
-    except (zlib.error, ValueError) as exc:
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(blob, MAX_DATA)
+        if inflate.unconsumed_tail:  # a zip bomb, not a poll
+            raise RecordingError(
+                f"damaged recording: poll data too large (over {MAX_DATA >> 20} MiB unpacked)"
+            )
+        if not inflate.eof:
+            raise zlib.error("incomplete or truncated stream")
+        return json.loads(text)
+    except (zlib.error, ValueError, RecursionError) as exc:  # RecursionError: nesting thousands deep
         raise RecordingError(f"damaged recording: poll data cannot be read ({type(exc).__name__})") from None

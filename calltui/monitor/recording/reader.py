@@ -7,11 +7,12 @@ import bisect
 import json
 import math
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from calltui.domain.call import Call
+from calltui.domain.call import ACCOUNT_SID_RE, Call
 from calltui.domain.diff import PollDiff, diff_calls
 from calltui.domain.text import clean
 from calltui.monitor.recording.codec import apply_change, decode_call, unpack
@@ -48,13 +49,32 @@ class RecordedAction:
     error: str | None
 
 
+#: Times from 1970 to 3000 only: near datetime's limits, adding the linger or going to local time overflows.
+_LAST_MOMENT = 32503680000.0
+#: Bounds of the session settings: beyond them the table's timedelta arithmetic overflows, and no real
+#: session polls less than daily or lingers an ended call for over an hour.
+_MAX_INTERVAL = 86400.0
+_MAX_LINGER = 3600.0
+
+
 def _moment(value: object) -> datetime:
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, ValueError, OSError):
-            pass
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < _LAST_MOMENT:
+        return datetime.fromtimestamp(value, UTC)
     raise RecordingError("damaged recording: a time that is not a time")
+
+
+def _seconds(session: dict[str, object], key: str, default: float, most: float, *, allow_zero: bool) -> float:
+    """A session setting in seconds, above 0 (or 0 if `allow_zero`) up to `most`; anything else is damage."""
+    raw = session.get(key, default)
+    try:
+        value = float(raw) if isinstance(raw, str | int | float) else math.nan
+    except ValueError:
+        value = math.nan
+    if not (0 <= value <= most) or (value == 0 and not allow_zero):  # nan fails every comparison
+        raise RecordingError(
+            f"damaged recording: the session's {key} is not a number of seconds up to {most:g}"
+        )
+    return value
 
 
 def _text(value: object, optional: bool = False) -> str | None:
@@ -64,10 +84,14 @@ def _text(value: object, optional: bool = False) -> str | None:
 
 
 class Recording:
-    """Polls and actions of one session. Poll `i`'s calls are rebuilt from the keyframe at or before `i`."""
+    """Polls and actions of one session. Poll `i`'s calls are rebuilt from the keyframe at or before `i`.
+
+    `snapshot` and `advance` may be called from any thread (the replay reads off its event loop); the
+    connection serves one of them at a time."""
 
     def __init__(self, db: sqlite3.Connection, where: str) -> None:
         self._db = db
+        self._lock = threading.Lock()
         self.where = where
         self.info = self._read_info()
         self.polls = self._read_polls()
@@ -81,7 +105,8 @@ class Recording:
         if not path.is_file():
             raise RecordingError(f"{where}: no such recording")
         try:
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            # Not bound to this thread: reads come from worker threads, serialised by `_lock`.
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
         except sqlite3.Error as exc:
             raise RecordingError(f"{where}: cannot open it ({clean(str(exc), 100)})") from None
         try:
@@ -104,7 +129,8 @@ class Recording:
         return recording
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:  # not under a read still running in a worker thread
+            self._db.close()
 
     def __enter__(self) -> Recording:
         return self
@@ -166,7 +192,8 @@ class Recording:
 
     def _query(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         try:
-            return self._db.execute(sql, args).fetchall()
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
             raise RecordingError(f"damaged recording: {clean(str(exc), 100)}") from None
 
@@ -181,15 +208,17 @@ class Recording:
             raise RecordingError(
                 f"recording format {version}; this calltui reads format {SCHEMA_VERSION} (a newer calltui?)"
             )
-        session = {k: v for k, v in self._db.execute("SELECT key, value FROM session") if isinstance(k, str)}
-        try:
-            return SessionInfo(
-                account_sid=str(session.get("account_sid", "")),
-                interval=float(session.get("interval", 2.0)),
-                linger=max(0.0, float(session.get("linger", 5.0))),
-            )
-        except (TypeError, ValueError):
-            raise RecordingError("damaged recording: session settings cannot be read") from None
+        rows = self._db.execute("SELECT key, value FROM session")
+        session: dict[str, object] = {k: v for k, v in rows if isinstance(k, str)}
+        account_sid = session.get("account_sid")
+        # fullmatch: the pattern's `$` would let a trailing newline through.
+        if not isinstance(account_sid, str) or not ACCOUNT_SID_RE.fullmatch(account_sid):
+            raise RecordingError("damaged recording: the account SID is missing or malformed")
+        return SessionInfo(
+            account_sid=account_sid,
+            interval=_seconds(session, "interval", 2.0, _MAX_INTERVAL, allow_zero=False),
+            linger=_seconds(session, "linger", 5.0, _MAX_LINGER, allow_zero=True),
+        )
 
     def _read_polls(self) -> list[PollMark]:
         marks = []

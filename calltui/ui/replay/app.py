@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from calltui.domain.call import Call
+from calltui.domain.diff import PollDiff
 from calltui.domain.errors import GatewayError
 from calltui.domain.text import clean
 from calltui.monitor.activity import DEFAULT_SIZE, Sample
@@ -19,6 +22,7 @@ from calltui.monitor.poller import PollState, View
 from calltui.monitor.recording import PollMark, Recording, RecordingError
 from calltui.ui.describe import short_sid
 from calltui.ui.keys import binding_command, builtin_commands, key_label
+from calltui.ui.replay.loader import Loaded, load
 from calltui.ui.replay.playhead import Playhead
 from calltui.ui.replay.timeline import Timeline, action_lines
 from calltui.ui.screens.help import HelpScreen
@@ -26,9 +30,6 @@ from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 
 SEEK_SECONDS = 10.0
-#: Moving forward by up to this many polls replays their diffs (ended calls linger as they did live);
-#: any other move rebuilds the table from the nearest keyframe.
-_REPLAY_MAX = 20
 _ACTION_ROWS = 4
 
 
@@ -85,9 +86,10 @@ class ReplayApp(App[None]):
         self._last_read = monotonic()
         self._tick = tick
         self._calls: dict[str, Call] = {}
+        """The calls at poll `_shown`: replaced by each read, never changed (a read in a thread copies it)."""
         self._shown = -1
         """The poll whose calls the table holds (-1: none yet)."""
-        self._view = ""
+        self._loading = False
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(lambda: self.playhead.moment, id="status")
@@ -136,44 +138,62 @@ class ReplayApp(App[None]):
                     markup=False,
                 )
 
+    @property
+    def loading(self) -> bool:
+        """Whether the calls of the playhead's poll are being read (the table shows an earlier poll's)."""
+        return self._loading
+
     def _show(self) -> None:
-        """Bring the table, header, action list and timeline to the playhead."""
+        """Bring the table, header, action list and timeline to the playhead. The calls are read in a
+        thread, one read at a time: moves made meanwhile are caught up with once it is applied."""
+        if not self._loading and self.playhead.index != self._shown:
+            self._loading = True
+            self._load(self.playhead.index)
+        self._render()
+
+    @work(group="replay-load")
+    async def _load(self, target: int) -> None:
+        # Never cancelled for a newer move: the thread would read on regardless, and on a large recording
+        # a cancelled read after each playing tick would leave the table behind for good.
         try:
-            self._sync(self.playhead.index)
+            loaded = await asyncio.to_thread(load, self.recording, self._calls, self._shown, target)
         except RecordingError as exc:
-            self._shown = -1  # rebuild from a keyframe next time
             self.playhead.paused = True
             self.notify(clean(str(exc), 300), title="Replay stopped", severity="error", markup=False)
+            loaded = None
+        finally:
+            self._loading = False
+        if loaded is None:
+            self._render()  # no read again until the user moves: the same poll would fail again
+        else:
+            self._apply(loaded)
+            self._show()  # on to wherever the playhead went meanwhile
+
+    def _apply(self, loaded: Loaded) -> None:
+        polls = self.recording.polls
+        for index, change in loaded.steps:
+            if isinstance(change, PollDiff):
+                if change:
+                    self.table.apply(change, polls[index].at)
+            else:
+                mark = polls[index]
+                self.table.set_calls(change.values(), mark.at, ended_view=mark.view == "recent")
+        self._calls, self._shown = loaded.calls, loaded.index
+
+    def _render(self) -> None:
         self.table.tick(self.playhead.moment)
         self._render_header()
         self.query_one("#actions", Static).update(
             action_lines(self.recording.actions, self.playhead.position, _ACTION_ROWS)
         )
-        self.query_one(Timeline).refresh()
-
-    def _sync(self, target: int) -> None:
-        shown, polls = self._shown, self.recording.polls
-        if target == shown:
-            return
-        if 0 <= shown < target <= shown + _REPLAY_MAX:
-            for index in range(shown + 1, target + 1):
-                diff = self.recording.advance(self._calls, index)
-                self._shown = index
-                if polls[index].view != self._view:
-                    self._fill(polls[index])  # the view switched: the live table started over too
-                elif diff:
-                    self.table.apply(diff, polls[index].at)
-            return
-        self._calls = self.recording.snapshot(target)
-        self._shown = target
-        self._fill(polls[target])
-
-    def _fill(self, mark: PollMark) -> None:
-        self._view = mark.view
-        self.table.set_calls(self._calls.values(), mark.at, ended_view=mark.view == "recent")
+        timeline = self.query_one(Timeline)
+        timeline.loading = self._loading
+        timeline.refresh()
 
     def _render_header(self) -> None:
-        index = self.playhead.index
+        """The header tells of the poll whose calls the table holds, which trails the playhead while
+        they are read."""
+        index = max(self._shown, 0)
         polls = self.recording.polls
         mark = polls[index]
         failures = 0

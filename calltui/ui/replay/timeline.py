@@ -37,7 +37,7 @@ def _column(playhead: Playhead, seconds: float, width: int) -> int:
     return min(width - 1, max(0, round((seconds - playhead.start) / span * (width - 1))))
 
 
-def status_line(playhead: Playhead, polls: int, actions: int, source: str) -> Text:
+def status_line(playhead: Playhead, polls: int, actions: int, source: str, loading: bool = False) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if playhead.paused:
         text.append(" ❚❚ PAUSED ", style="bold black on yellow")
@@ -47,7 +47,10 @@ def status_line(playhead: Playhead, polls: int, actions: int, source: str) -> Te
     elapsed = format_elapsed(int(playhead.position - playhead.start))
     total = format_elapsed(int(playhead.end - playhead.start))
     text.append(f"{_clock(playhead.position)}  ({elapsed} of {total})", style="bold")
-    text.append(f"  │  poll {playhead.index + 1} of {polls}  │  {actions} action{'s' * (actions != 1)}")
+    text.append(f"  │  poll {playhead.index + 1} of {polls}")
+    if loading:  # the table and header still show an earlier poll
+        text.append(" loading…", style="italic")
+    text.append(f"  │  {actions} action{'s' * (actions != 1)}")
     text.append(f"  │  REPLAY {clean(source, 60)}", style="dim")
     return text
 
@@ -124,11 +127,13 @@ class Timeline(Widget):
         self._failed = failed
         self._source = source
         self._polls = polls
+        self.loading = False
+        """Whether the playhead's poll is still being read."""
 
     def render(self) -> Text:
         width = max(1, self.size.width)
         lines = [
-            status_line(self._playhead, self._polls, len(self._actions), self._source),
+            status_line(self._playhead, self._polls, len(self._actions), self._source, self.loading),
             marker_line(self._playhead, self._actions, width),
             bar_line(self._playhead, self._failed, width),
         ]
