@@ -41,6 +41,9 @@ def test_index_keeps_one_record_per_duplicated_sid() -> None:
         "https://a b.com/x",
         "https://example.com/" + "x" * 5000,
         "javascript:alert(1)",
+        "https://u:p@example.com:abc/x",  # a port that is not a number
+        "https://u:p@[::1/x",  # an unclosed IPv6 bracket
+        "https://example.com:99999/x",  # a port out of range
     ],
 )
 def test_bad_redirect_urls_are_refused_before_sending(raw: str) -> None:

@@ -4,13 +4,16 @@ app down with it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from conftest import FROZEN_NOW
 
+from calltui.domain.actions import Redirect
 from calltui.domain.call import Call
 from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
+from calltui.ui.app import CallTuiApp
 from calltui.ui.call_fields import call_fields
 from calltui.ui.inspector_rows import event_rows, notification_rows, recording_rows
 from calltui.ui.widgets.call_columns import clock_text
@@ -48,3 +51,13 @@ def test_the_fields_tab_falls_back_to_utc(edge: datetime) -> None:
 def test_the_table_clock_shows_a_dash(edge: datetime) -> None:
     assert clock_text(edge, None) == "—"
     assert clock_text(FROZEN_NOW, UTC) == "12:00:00"
+
+
+def test_a_previous_redirect_time_from_the_audit_log_shows_a_dash(
+    edge: datetime, make_app: Callable[..., CallTuiApp]
+) -> None:
+    app = make_app()
+    sid = "CA" + "1" * 32
+    app.actions.redirects.remember(sid, Redirect(url="https://example.com/twiml"), edge)
+    [(label, text)] = app._safety_notes(sid)
+    assert label.startswith("previous redirect") and text.endswith(" at —")

@@ -95,6 +95,7 @@ async def test_unknown_routes_and_methods_answer_in_twilios_envelope() -> None:
         ("Status=", 20001),
         ("ParentCallSid=CA123", 20001),
         ("StartTime=yesterday", 20001),
+        ("StartTime=0001-01-01T00:00:00%2B01:00", 20001),  # before year 1 once in UTC
         ("EndTime%3E=2026-13-45", 20001),
     ],
 )

@@ -52,7 +52,11 @@ def validate_url(raw: str) -> tuple[str, list[str]]:
         raise ActionInputError(f"The URL is {len(url)} characters; the limit is {MAX_URL_LENGTH}.")
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         raise ActionInputError("The URL contains spaces or control characters.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsed on access: a port that is not a number raises here, not later)
+    except ValueError:
+        raise ActionInputError("The URL is malformed (check the host, the brackets and the port).") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ActionInputError("The URL must be absolute and start with https:// (or http://).")
     if not parts.hostname:

@@ -135,7 +135,10 @@ def _parse_when(name: str, raw: str) -> tuple[datetime, bool]:
         except ValueError:
             parsed = _loose(text)
         if parsed is not None:
-            return (parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)), False
+            try:
+                return (parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)), False
+            except OverflowError:  # year 1 east of UTC, year 9999 west of it
+                pass
     raise errors.invalid(f"{name} must be a date (YYYY-MM-DD) or a date and time")
 
 

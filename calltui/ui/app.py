@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from calltui.domain.actions import Action, Hangup, Redirect
-from calltui.domain.call import Call, utcnow
+from calltui.domain.call import Call, format_local, utcnow
 from calltui.domain.diff import PollDiff
 from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
@@ -718,7 +718,7 @@ class CallTuiApp(App[None]):
             ("the one before (by calltui)", memory.before_last(sid)),
         ):
             if sent is not None:
-                when = sent.time.astimezone().strftime("%H:%M:%S")
+                when = format_local(sent.time, "%H:%M:%S") or "—"  # the time comes from a file
                 notes.append((label, f"{clean(sent.target, 1000)} ({sent.method}) at {when}"))
         verdict = self.verdicts.get(sid)
         if verdict is not None:
