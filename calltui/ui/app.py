@@ -37,6 +37,7 @@ from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, short_sid
+from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.screens.accounts import AccountPickerScreen
 from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
@@ -128,6 +129,7 @@ class CallTuiApp(App[None]):
         self._wake = asyncio.Event()
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
+        self.gc_pacer = CollectionPacer()
         self.recorder = recorder
         """Keeps every poll and action outcome for `calltui replay` (`--record FILE`)."""
 
@@ -177,6 +179,7 @@ class CallTuiApp(App[None]):
         self._poll_loop()
 
     async def on_unmount(self) -> None:
+        self.gc_pacer.stop()
         await self.gateway.close()
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.close)
@@ -205,6 +208,7 @@ class CallTuiApp(App[None]):
         if self.recorder is not None:
             self.recorder.poll(result, self.clock(), self.poller.view)
             self._recorder_problem()
+        self.gc_pacer.after_poll()
 
     def _recorder_problem(self) -> None:
         assert self.recorder is not None
