@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ACCOUNT_SID, AUTH_TOKEN, FROZEN_NOW, make_settings
 from sim_helpers import Clock
+from test_snapshots import ready
 from textual.pilot import Pilot
 from textual.widgets import Static
 from uihelpers import until
@@ -68,17 +69,6 @@ def labelled_app(tmp_path: Path) -> Iterator[CallTuiApp]:
     )
     yield app
     sim.stop_thread()
-
-
-async def ready(pilot: Pilot) -> None:
-    app = pilot.app
-    assert isinstance(app, CallTuiApp)
-    await until(
-        pilot,
-        lambda: app.polls_completed >= 1 and app.header_model.friendly_name is not None,
-        "the first poll and the account name",
-    )
-    await pilot.pause()
 
 
 def test_production_header(snap_compare, labelled_app: CallTuiApp) -> None:  # type: ignore[no-untyped-def]

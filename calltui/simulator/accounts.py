@@ -11,10 +11,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from calltui.simulator import errors
+from calltui.simulator.query import paging_params
 
 ACCOUNT_STATUSES = ("active", "suspended", "closed")
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 1000
 _TOKEN = re.compile(r"^PA(AC[0-9a-fA-F]{32})$")
 _FIELDS = {"FriendlyName": "friendly_name", "Status": "status"}
 
@@ -47,23 +46,13 @@ def parse_query(query: Mapping[str, str]) -> AccountsQuery:
     status = dict(filters).get("Status")
     if status is not None and status not in ACCOUNT_STATUSES:
         raise errors.invalid(f"Status must be one of {', '.join(ACCOUNT_STATUSES)}")
-    page_size = _int(query, "PageSize", DEFAULT_PAGE_SIZE)
-    if page_size > MAX_PAGE_SIZE:
-        raise errors.page_size_too_large(page_size)
-    if page_size < 1:
-        raise errors.invalid("PageSize must be at least 1")
-    page = _int(query, "Page", 0)
-    if page < 0:
-        raise errors.invalid("Page must not be negative")
-    token = query.get("PageToken")
+    page_size, page, token = paging_params(query)
     after = None
     if token is not None:
         found = _TOKEN.match(token)
         if not found:
             raise errors.invalid_page_token()
         after = found[1]
-    elif page > 0:
-        raise errors.invalid("PageToken is required for paging.")
     return AccountsQuery(filters, page_size, page, after)
 
 
@@ -101,12 +90,3 @@ def _uri(path: str, query: AccountsQuery, page_number: int, token: str | None) -
     if token is not None:
         pairs.append(("PageToken", token))
     return f"{path}?{urlencode(pairs)}"
-
-
-def _int(query: Mapping[str, str], name: str, default: int) -> int:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    if not re.fullmatch(r"[+-]?\d{1,9}", raw.strip()):
-        raise errors.invalid(f"{name} must be an integer")
-    return int(raw)
