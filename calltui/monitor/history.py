@@ -1,9 +1,12 @@
-"""Recently used redirect targets, newest first, kept in the user's config directory."""
+"""Recently used redirect targets, newest first, kept in the user's config directory (without the URLs that
+carry a password: those are offered for the session only)."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 MAX_ENTRIES = 20
 
@@ -33,10 +36,20 @@ class UrlHistory:
         self._items = [target, *(item for item in self._items if item != target)][:MAX_ENTRIES]
         if self.path is None:
             return
+        kept = [item for item in self._items if not _has_password(item)]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self._items, indent=1), encoding="utf-8")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # URLs of the team's apps
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(json.dumps(kept, indent=1))
             tmp.replace(self.path)
         except OSError:
             pass  # History is a convenience; failing to save it must not fail the redirect.
+
+
+def _has_password(target: str) -> bool:
+    try:
+        return urlsplit(target).password is not None
+    except ValueError:
+        return False
