@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from calltui.domain.actions import Action, Hangup, Redirect
-from calltui.domain.call import Call, format_local, utcnow
+from calltui.domain.call import ACTIVE_STATUSES, Call, format_local, utcnow
 from calltui.domain.diff import PollDiff
 from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
 from calltui.monitor.actions import ActionOutcome, ActionRunner
-from calltui.monitor.activity import ActivityHistory, active_count
+from calltui.monitor.activity import ActivityHistory
 from calltui.monitor.alerts import Alert, AlertMonitor
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, BulkRunner, summary
@@ -202,7 +202,8 @@ class CallTuiApp(App[None]):
         if result.diff is not None:
             self.table.apply(result.diff, self.clock())
             if self.poller.view is View.ACTIVE and result.state.last_ok is not None:
-                self.activity.record(result.state.last_ok, active_count(result.calls.values()))
+                counts = self.table.counts_by_status()  # kept as rows change: no pass over the calls
+                self.activity.record(result.state.last_ok, sum(counts.get(s, 0) for s in ACTIVE_STATUSES))
             self._check_alerts()
         self._render_header()
         if self.recorder is not None:
