@@ -37,3 +37,11 @@ def test_a_damaged_file_is_an_empty_history(tmp_path: Path) -> None:
     for content in ("{not json", json.dumps({"a": 1}), json.dumps([1, None, "https://ok.example/x"])):
         path.write_text(content)
         assert UrlHistory(path).items == ([] if "ok" not in content else ["https://ok.example/x"])
+
+
+def test_a_left_over_temporary_file_does_not_widen_the_mode(tmp_path: Path) -> None:
+    path = tmp_path / "history.json"
+    path.with_suffix(".tmp").write_text("[]")
+    path.with_suffix(".tmp").chmod(0o644)
+    UrlHistory(path).remember("https://example.com/x")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

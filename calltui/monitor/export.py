@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import Any
 
 from calltui.domain.call import Call
 from calltui.domain.text import clean
+from calltui.paths import open_private
 
 FORMATS = (".csv", ".json")
 #: Twilio's names for the fields (`from`, not Python's `from_`), in `Call`'s order.
@@ -94,7 +94,7 @@ def write_export(path: Path, calls: Sequence[Call], *, overwrite: bool = False) 
     if suffix not in FORMATS:
         raise ExportPathError(f"unknown export format {suffix or '(none)'}")
     records = [call_record(call) for call in calls]
-    with open(_open_private(path, overwrite), "w", encoding="utf-8", newline="") as out:
+    with open(open_private(path, overwrite=overwrite), "w", encoding="utf-8", newline="") as out:
         if suffix == ".json":
             json.dump(records, out, indent=2, ensure_ascii=True)
             out.write("\n")
@@ -103,19 +103,3 @@ def write_export(path: Path, calls: Sequence[Call], *, overwrite: bool = False) 
             writer.writerow(COLUMNS)
             writer.writerows([csv_cell(record[column]) for column in COLUMNS] for record in records)
     return len(records)
-
-
-def _open_private(path: Path, overwrite: bool) -> int:
-    """A descriptor writing `path` from empty, readable by its owner only. A symbolic link is refused
-    (ELOOP) rather than followed: the prompt showed the link's name, not where it points."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (0 if overwrite else os.O_EXCL)
-    fd = os.open(path, flags, 0o600)
-    try:
-        # An existing file keeps its mode through open(2). Narrow it before truncating, so a file that
-        # cannot be narrowed (someone else's) is left whole.
-        os.fchmod(fd, 0o600)
-        os.ftruncate(fd, 0)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from calltui.paths import open_private
+
 MAX_ENTRIES = 20
 
 
@@ -40,8 +42,7 @@ class UrlHistory:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # URLs of the team's apps
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
+            with os.fdopen(open_private(tmp, overwrite=True), "w", encoding="utf-8") as file:
                 file.write(json.dumps(kept, indent=1))
             tmp.replace(self.path)
         except OSError:

@@ -34,6 +34,7 @@ from calltui.monitor.recording.format import (
     SCHEMA_VERSION,
     RecordingError,
 )
+from calltui.paths import open_private
 
 _BATCH = 200
 _STOP = object()
@@ -100,7 +101,7 @@ class SqliteRecorder:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # phone numbers
+                os.close(open_private(self.path, overwrite=False))
             except FileExistsError:
                 raise RecordingError(f"the recording {where} already exists; record to a new file") from None
         except OSError as exc:
