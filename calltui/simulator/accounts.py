@@ -7,10 +7,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
-from urllib.parse import urlencode
 
 from calltui.simulator import errors
+from calltui.simulator.paging import list_uri
 from calltui.simulator.query import paging_params
 
 ACCOUNT_STATUSES = ("active", "suspended", "closed")
@@ -71,22 +72,17 @@ def page(path: str, query: AccountsQuery, accounts: Sequence[dict[str, Any]]) ->
     shown = matching[start_at : start_at + query.page_size]
     more = start_at + query.page_size < len(matching)
     start = query.page * query.page_size
+    uri = partial(list_uri, path, query.filters, query.page_size)
     body = {
         "accounts": shown,
         "end": start + len(shown) - 1 if shown else start,
-        "first_page_uri": _uri(path, query, 0, None),
-        "next_page_uri": _uri(path, query, query.page + 1, f"PA{shown[-1]['sid']}") if more else None,
+        "first_page_uri": uri(0, None),
+        "next_page_uri": uri(query.page + 1, f"PA{shown[-1]['sid']}") if more else None,
         "page": query.page,
         "page_size": query.page_size,
         "previous_page_uri": None,
         "start": start,
-        "uri": _uri(path, query, query.page, f"PA{query.after}" if query.after else None),
+        "uri": uri(query.page, f"PA{query.after}" if query.after else None),
     }
     return json.dumps(body).encode()
 
-
-def _uri(path: str, query: AccountsQuery, page_number: int, token: str | None) -> str:
-    pairs = [*query.filters, ("PageSize", str(query.page_size)), ("Page", str(page_number))]
-    if token is not None:
-        pairs.append(("PageToken", token))
-    return f"{path}?{urlencode(pairs)}"
