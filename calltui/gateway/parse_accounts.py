@@ -24,13 +24,14 @@ def parse_accounts(records: Iterable[object]) -> list[AccountInfo]:
         accounts.append(
             AccountInfo(
                 sid=sid,
-                friendly_name=_text(record.get("friendly_name")),
-                status=_text(record.get("status")),
+                friendly_name=account_text(record.get("friendly_name")),
+                status=account_text(record.get("status")),
                 owner_sid=owner if isinstance(owner, str) and ACCOUNT_SID_RE.match(owner) else None,
             )
         )
     return accounts
 
 
-def _text(value: object) -> str | None:
+def account_text(value: object) -> str | None:
+    """A text field of an Account (its friendly name, status), bounded; None when absent or blank."""
     return value[:_NAME_LIMIT] if isinstance(value, str) and value.strip() else None

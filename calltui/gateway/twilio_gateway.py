@@ -21,7 +21,7 @@ from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.gateway.errors import detach, map_exception
 from calltui.gateway.paging import first_page, read_records
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
-from calltui.gateway.parse_accounts import parse_accounts
+from calltui.gateway.parse_accounts import account_text, parse_accounts
 from calltui.gateway.parse_inspector import parse_all, parse_event, parse_notification, parse_recording
 from calltui.gateway.runner import LoopThread
 from calltui.gateway.transport import GatewayHttpClient
@@ -32,7 +32,6 @@ T = TypeVar("T")
 PAGE_SIZE = 1000  # Twilio's maximum; a bigger PageSize is refused (20007).
 MAX_PAGES = 50  # Per list: 50,000 calls in one status is beyond what a terminal table is for.
 RECENT_LIMIT = 1000
-_NAME_LIMIT = 256
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
@@ -235,8 +234,7 @@ class TwilioGateway:
 
     async def _account_name(self, api: Version) -> str | None:
         payload = await api.fetch_async(method="GET", uri=f"/Accounts/{self._settings.account_sid}.json")
-        name = payload.get("friendly_name") if isinstance(payload, dict) else None
-        return name[:_NAME_LIMIT] if isinstance(name, str) and name.strip() else None
+        return account_text(payload.get("friendly_name")) if isinstance(payload, dict) else None
 
     async def _list_accounts(self, api: Version) -> list[AccountInfo]:
         params: dict[str, object] = {"PageSize": PAGE_SIZE}

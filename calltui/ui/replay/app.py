@@ -26,6 +26,7 @@ from calltui.ui.replay.loader import Loaded, load
 from calltui.ui.replay.playhead import Playhead
 from calltui.ui.replay.timeline import Timeline, action_lines
 from calltui.ui.screens.help import HelpScreen
+from calltui.ui.widgets.call_columns import clock_text
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 
@@ -131,9 +132,9 @@ class ReplayApp(App[None]):
             if after < action.at.timestamp() <= until:
                 code = f" {action.error_code}" if action.error_code is not None else ""
                 self.notify(
-                    f"{clean(action.action, 20)} {short_sid(clean(action.call_sid, 40))}: "
+                    f"{clean(action.action, 20)} {short_sid(action.call_sid)}: "
                     f"{clean(action.outcome, 20)}{code}",
-                    title=f"Action at {action.at.astimezone():%H:%M:%S}",
+                    title=f"Action at {clock_text(action.at, None)}",
                     severity="information" if action.outcome == "ok" else "error",
                     markup=False,
                 )

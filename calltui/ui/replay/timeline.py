@@ -13,6 +13,7 @@ from calltui.domain.text import clean
 from calltui.monitor.recording import RecordedAction
 from calltui.ui.describe import short_sid
 from calltui.ui.replay.playhead import Playhead
+from calltui.ui.widgets.call_columns import clock_text
 
 MARKER = "▼"
 #: Outcome colours; where markers share a column the worst outcome shows.
@@ -27,7 +28,7 @@ _RANK = {outcome: rank for rank, outcome in enumerate(_OUTCOME_STYLES)}
 
 
 def _clock(seconds: float) -> str:
-    return f"{datetime.fromtimestamp(seconds, UTC).astimezone():%H:%M:%S}"
+    return clock_text(datetime.fromtimestamp(seconds, UTC), None)
 
 
 def _column(playhead: Playhead, seconds: float, width: int) -> int:
@@ -95,7 +96,7 @@ def action_lines(actions: Sequence[RecordedAction], position: float, limit: int)
         if number:
             text.append("\n")
         text.append(_clock(action.at.timestamp()) + "  ", style="bold")
-        text.append(f"{clean(action.action, 20):<9}{short_sid(clean(action.call_sid, 40))}  ")
+        text.append(f"{clean(action.action, 20):<9}{short_sid(action.call_sid)}  ")
         outcome = clean(action.outcome, 20)
         text.append(outcome, style=_OUTCOME_STYLES.get(action.outcome, "red"))
         if action.error_code is not None:
