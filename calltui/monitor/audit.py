@@ -36,6 +36,14 @@ MASKED_PASSWORD = "***"
 """What the log writes in place of a password inside a URL."""
 
 
+def url_password(url: str) -> str | None:
+    """The password inside a URL (`https://user:pass@host`); None without one, or when it cannot be parsed."""
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
 def redact_parameters(parameters: Mapping[str, str]) -> dict[str, str]:
     """Parameters fit for the log: a password inside a URL (https://user:pass@host) is masked."""
     out: dict[str, str] = {}

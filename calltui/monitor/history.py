@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from calltui.monitor.audit import url_password
 from calltui.paths import open_private
 
 MAX_ENTRIES = 20
@@ -38,7 +38,7 @@ class UrlHistory:
         self._items = [target, *(item for item in self._items if item != target)][:MAX_ENTRIES]
         if self.path is None:
             return
-        kept = [item for item in self._items if not _has_password(item)]
+        kept = [item for item in self._items if url_password(item) is None]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
@@ -47,10 +47,3 @@ class UrlHistory:
             tmp.replace(self.path)
         except OSError:
             pass  # History is a convenience; failing to save it must not fail the redirect.
-
-
-def _has_password(target: str) -> bool:
-    try:
-        return urlsplit(target).password is not None
-    except ValueError:
-        return False

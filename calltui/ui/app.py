@@ -392,11 +392,14 @@ class CallTuiApp(App[None]):
             event.stop()
 
     def action_toggle_view(self) -> None:
-        view = View.RECENT if self.poller.view is View.ACTIVE else View.ACTIVE
+        self._start_over(View.RECENT if self.poller.view is View.ACTIVE else View.ACTIVE)
+        self.action_refresh_now()
+
+    def _start_over(self, view: View) -> None:
+        """Show `view` from an empty table: the next poll fills it (a view or an account switch)."""
         self.poller.switch_view(view)
         self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
         self._render_header()
-        self.action_refresh_now()
 
     def action_sort(self) -> None:
         self.table.cycle_sort()
@@ -557,10 +560,8 @@ class CallTuiApp(App[None]):
         old, view = self.gateway, self.poller.view
         self.workers.cancel_group(self, "verify")  # its checks belong to the account being left
         self._connect(gateway, choice.account_sid, Poller(gateway, self.poller.interval, clock=self.clock))
-        self.poller.switch_view(view)
         self.header_model = self._identity(choice.account_sid, choice)
-        self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
-        self._render_header()
+        self._start_over(view)
         self._poll_loop()  # exclusive: replaces the old account's loop
         self._load_account_name()
         self._close_gateway(old)

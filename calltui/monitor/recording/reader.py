@@ -211,7 +211,6 @@ class Recording:
         rows = self._db.execute("SELECT key, value FROM session")
         session: dict[str, object] = {k: v for k, v in rows if isinstance(k, str)}
         account_sid = session.get("account_sid")
-        # fullmatch: the pattern's `$` would let a trailing newline through.
         if not isinstance(account_sid, str) or not ACCOUNT_SID_RE.fullmatch(account_sid):
             raise RecordingError("damaged recording: the account SID is missing or malformed")
         return SessionInfo(
