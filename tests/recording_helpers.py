@@ -43,6 +43,11 @@ class Session:
         self.calls = dict(calls)
         self.shown.append(self.calls)
 
+    def switch(self, account_sid: str) -> None:
+        """An account switch: the app empties its table, then polls the other account."""
+        self.recorder.switched(account_sid)
+        self.calls = {}
+
     def fail(self, error: GatewayError, view: View = View.ACTIVE) -> None:
         self.recorder.poll(PollResult(PollState(error=error, failures=1), 4.0), self.now, view)
         self.shown.append(self.calls)

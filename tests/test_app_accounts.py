@@ -15,6 +15,7 @@ from textual.widgets import OptionList, Static
 from uihelpers import first_poll, until
 
 from calltui.monitor.accounts import Candidates
+from calltui.monitor.recording import Recording, SqliteRecorder
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.describe import short_sid
@@ -42,11 +43,14 @@ def build_app(sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Pat
         read_only: bool = False,
         grace: float = 0.0,
         demo: bool = False,
+        recorder: SqliteRecorder | None = None,
     ) -> CallTuiApp:
         assert sim.base_url
         settings = make_settings(sim.base_url, read_only=read_only, demo=demo)
         switcher = account_switcher(settings, profiles, environ or {}, tmp_path)
-        return make_app(read_only=read_only, grace=grace, profiles=profiles, accounts=switcher)
+        return make_app(
+            read_only=read_only, grace=grace, profiles=profiles, accounts=switcher, recorder=recorder
+        )
 
     return build
 
@@ -313,3 +317,20 @@ async def test_the_profiles_are_read_off_the_event_loop(sim: Simulator, build_ap
         await first_poll(app, pilot)
         await open_picker(app, pilot)
     assert readers and threading.main_thread() not in readers
+
+
+async def test_a_recording_follows_the_switch(sim: Simulator, build_app: BuildApp, tmp_path: Path) -> None:
+    sim.add_call()
+    sub = sim.add_subaccount(friendly_name="EU support")["sid"]
+    theirs = sim.add_call(account_sid=sub)["sid"]
+    recorder = SqliteRecorder(tmp_path / "rec.db", account_sid=ACCOUNT_SID, interval=2.0, linger=5.0)
+    recorder.open()
+    app = build_app(recorder=recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        picker = await open_picker(app, pilot)
+        await pick(app, pilot, picker, "EU support")
+    with Recording.open(tmp_path / "rec.db") as recording:
+        assert recording.info.account_sid == ACCOUNT_SID
+        assert recording.polls[0].account_sid is None and recording.polls[-1].account_sid == sub
+        assert set(recording.snapshot(len(recording.polls) - 1)) == {theirs}

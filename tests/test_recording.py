@@ -347,3 +347,29 @@ def test_damaged_poll_data_is_an_error_when_it_is_read(
             recording.snapshot(5)
         with pytest.raises(RecordingError, match=r"poll data cannot be read \(error\)"):
             recording.snapshot(6)
+
+
+def test_polls_after_an_account_switch_name_that_account_and_start_from_a_keyframe(tmp_path: Path) -> None:
+    other = "AC" + "2" * 32
+    session = Session(tmp_path / "rec.db")
+    session.poll({sid(1): Call(sid(1), status="in-progress")})
+    session.at(2)
+    session.switch(other)
+    session.poll({sid(2): Call(sid(2), status="ringing")})
+    session.close()
+    with Recording.open(tmp_path / "rec.db") as recording:
+        assert [mark.account_sid for mark in recording.polls] == [None, other]
+        assert [mark.kind for mark in recording.polls] == [KEYFRAME, KEYFRAME]
+        assert set(recording.snapshot(1)) == {sid(2)}
+
+
+def test_a_malformed_account_in_a_poll_is_refused(tmp_path: Path) -> None:
+    session = Session(tmp_path / "rec.db")
+    session.poll({})
+    session.close()
+    db = sqlite3.connect(tmp_path / "rec.db")
+    db.execute("UPDATE polls SET account = ?", ("AC" + "2" * 32 + "\n",))
+    db.commit()
+    db.close()
+    with pytest.raises(RecordingError, match="account SID"):
+        Recording.open(tmp_path / "rec.db")

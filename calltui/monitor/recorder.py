@@ -19,6 +19,9 @@ class SessionRecorder(Protocol):
     def poll(self, result: PollResult, now: datetime, view: View) -> None:
         """A poll was applied to the table (or failed)."""
 
+    def switched(self, account_sid: str) -> None:
+        """The engineer switched accounts: the polls that follow read `account_sid`."""
+
     def action(self, outcome: ActionOutcome, now: datetime) -> None:
         """An action's outcome was reported (as in the audit log)."""
 

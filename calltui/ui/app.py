@@ -560,6 +560,8 @@ class CallTuiApp(App[None]):
         old, view = self.gateway, self.poller.view
         self.workers.cancel_group(self, "verify")  # its checks belong to the account being left
         self._connect(gateway, choice.account_sid, Poller(gateway, self.poller.interval, clock=self.clock))
+        if self.recorder is not None:
+            self.recorder.switched(choice.account_sid)
         self.header_model = self._identity(choice.account_sid, choice)
         self._start_over(view)
         self._poll_loop()  # exclusive: replaces the old account's loop

@@ -29,7 +29,8 @@ CREATE TABLE polls (
     error TEXT,               -- the failed poll's error summary; NULL when it succeeded
     kind INTEGER NOT NULL,    -- 0 no data, 1 diff, 2 keyframe
     data BLOB,                -- see the module docstring
-    active INTEGER            -- live calls (queued, ringing, in progress) after the poll; NULL if it failed
+    active INTEGER,           -- live calls (queued, ringing, in progress) after the poll; NULL if it failed
+    account TEXT              -- the account polled, after an account switch; NULL: the session's account
 );
 CREATE TABLE actions (
     seq INTEGER PRIMARY KEY,

@@ -36,6 +36,8 @@ class PollMark:
     kind: int
     active: int | None = None
     """Live calls after the poll; None when it failed."""
+    account_sid: str | None = None
+    """The account polled, after an account switch; None: the session's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,15 +223,17 @@ class Recording:
 
     def _read_polls(self) -> list[PollMark]:
         marks = []
-        rows = self._db.execute("SELECT seq, at, view, error, kind, active FROM polls ORDER BY seq")
-        for expected, (seq, at, view, error, kind, active) in enumerate(rows):
+        rows = self._db.execute("SELECT seq, at, view, error, kind, active, account FROM polls ORDER BY seq")
+        for expected, (seq, at, view, error, kind, active, account) in enumerate(rows):
+            if account is not None and not (isinstance(account, str) and ACCOUNT_SID_RE.fullmatch(account)):
+                raise RecordingError(f"damaged recording: poll {expected} names a malformed account SID")
             if seq != expected or view not in ("active", "recent") or kind not in (NO_DATA, DIFF, KEYFRAME):
                 raise RecordingError(f"damaged recording: poll {expected} is missing or malformed")
             moment = _moment(at)
             if marks:  # the wall clock may step back (NTP); the timeline must not
                 moment = max(moment, marks[-1].at)
             count = active if isinstance(active, int) and active >= 0 else None
-            marks.append(PollMark(moment, view, _text(error, optional=True), kind, count))
+            marks.append(PollMark(moment, view, _text(error, optional=True), kind, count, account))
         return marks
 
     def _read_actions(self) -> list[RecordedAction]:

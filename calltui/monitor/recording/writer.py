@@ -50,6 +50,11 @@ class _Poll:
 
 
 @dataclass(frozen=True, slots=True)
+class _Switch:
+    account_sid: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Action:
     at: float
     call_sid: str
@@ -90,6 +95,7 @@ class SqliteRecorder:
         # Writer-thread state: the snapshot the next diff is taken from.
         self._seq = 0
         self._last: dict[str, Call] | None = None
+        self._account: str | None = None
         self._since_keyframe = 0
 
     # --- on the event loop ---------------------------------------------------------------------
@@ -127,6 +133,9 @@ class SqliteRecorder:
         calls = result.calls if result.diff is not None else None
         summary = error.summary() if calls is None and error is not None else None
         self._put(_Poll(now.timestamp(), view.value, calls, summary))
+
+    def switched(self, account_sid: str) -> None:
+        self._put(_Switch(account_sid))
 
     def action(self, outcome: ActionOutcome, now: datetime) -> None:
         error = outcome.error
@@ -209,11 +218,16 @@ class SqliteRecorder:
                 ),
             )
             return
+        if isinstance(item, _Switch):
+            self._account = item.account_sid
+            self._last = None  # another account's calls: the next poll is a keyframe
+            return
         assert isinstance(item, _Poll)
         kind, data = self._encode(item.calls)
         db.execute(
-            "INSERT INTO polls (seq, at, view, error, kind, data, active) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self._seq, item.at, item.view, item.error, kind, data, _active(item.calls)),
+            "INSERT INTO polls (seq, at, view, error, kind, data, active, account) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (self._seq, item.at, item.view, item.error, kind, data, _active(item.calls), self._account),
         )
         self._seq += 1
 

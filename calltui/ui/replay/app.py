@@ -204,7 +204,7 @@ class ReplayApp(App[None]):
         error = GatewayError(mark.error) if mark.error is not None else None
         table = self.table
         self.query_one(StatusHeader).model = HeaderModel(
-            account_sid=self.recording.info.account_sid,
+            account_sid=mark.account_sid or self.recording.info.account_sid,
             view=View.RECENT if mark.view == "recent" else View.ACTIVE,
             counts=table.counts_by_status(),
             poll=PollState(last_ok=last_ok, error=error, failures=failures),
