@@ -59,6 +59,7 @@ async def sim(clock: Clock) -> AsyncIterator[Simulator]:
         traffic=False,
         friendly_name="Test account",
         clock=clock,
+        record_exchanges=True,  # whole answers too, for tests that ask which requests Twilio accepted
     )
     await simulator.start("127.0.0.1", 0)
     try:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import ACCOUNT_SID, AUTH_TOKEN, make_settings
+from conftest import ACCOUNT_SID, make_settings
 from sim_helpers import Clock
 from test_call_table import TableApp, assert_screen_is_current, lines, width_of
 from test_call_table_model import NOW
@@ -32,25 +32,6 @@ from calltui.ui.screens.redirect import RedirectScreen
 from calltui.ui.widgets.bulk_bar import BulkBar
 
 SIZE = (120, 30)
-
-
-@pytest.fixture
-async def sim(clock: Clock) -> AsyncIterator[Simulator]:
-    """As conftest's, but keeping whole exchanges: which POSTs Twilio answered 200 matters here."""
-    simulator = Simulator(
-        account_sid=ACCOUNT_SID,
-        auth_token=AUTH_TOKEN,
-        seed=1,
-        initial_calls=0,
-        traffic=False,
-        clock=clock,
-        record_exchanges=True,
-    )
-    await simulator.start("127.0.0.1", 0)
-    try:
-        yield simulator
-    finally:
-        await simulator.stop()
 
 
 def add_calls(sim: Simulator, clock: Clock, statuses: list[str]) -> list[str]:
