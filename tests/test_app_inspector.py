@@ -131,7 +131,8 @@ async def test_hostile_strings_render_literally(sim: Simulator, make_app: Callab
         assert note[5] == "—"
         hostile, junk = cells(app, "events")
         assert [hostile[i] for i in (1, 5, 2)] == ["[b]GET", "https://x.example/[i]", "302"]
-        assert [junk[i] for i in (0, 1, 5, 2)] == ["—", "—", "—", "no answer"]  # request/response that are not objects: unknown
+        # request/response that are not objects: unknown
+        assert [junk[i] for i in (0, 1, 5, 2)] == ["—", "—", "—", "no answer"]
         [recording] = cells(app, "recordings")
         assert recording[1] == "[blink]x" and recording[3:5] == ["—", "—"]
         assert app.is_running

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -38,18 +39,23 @@ class PinnedFooter(Footer):
         yield from (key for key in keys if key not in pinned)
         if pinned:
             yield HorizontalGroup(*pinned, id="pinned")
-        self.call_after_refresh(self._leave_out_cut_keys)
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self._leave_out_cut_keys()  # the keys are mounted and styled: measured before the next paint
 
     def on_resize(self) -> None:
-        for key in self.query_children(FooterKey):
-            key.display = True  # wider again: every key gets its chance
-        self.call_after_refresh(self._leave_out_cut_keys)
+        self._leave_out_cut_keys()
 
     def _leave_out_cut_keys(self) -> None:
-        """Hide each key that does not fit whole before the pinned ones."""
-        edge = self.region.right
-        for pinned in self.query_children("#pinned"):
-            edge = pinned.region.x
+        """Show the keys left to right while each fits whole before the pinned ones; hide the rest."""
+        room = self.size.width
+        for group in self.query_children("#pinned"):
+            room -= group.styles.gutter.width + sum(map(self._width, group.query_children(FooterKey)))
         for key in self.query_children(FooterKey):
-            if key.region.right > edge:
-                key.display = False
+            room -= self._width(key)
+            key.display = room >= 0
+
+    def _width(self, key: Widget) -> int:
+        viewport = self.app.size
+        return key.get_content_width(viewport, viewport) + key.styles.gutter.width + key.styles.margin.width

@@ -88,13 +88,14 @@ left out."""
 class Part:
     """One item of the header: its forms, longest first. An empty last form means it may be left out.
 
-    `priority` 0 is never shortened (counts, alerts, safety badges: what matters most); the part with the
-    highest priority is shortened first. No form cuts a number: a part is shown in one of its forms or not
-    at all, and what still does not fit goes on the next line.
+    `gives_way` holds one number per shorter form: when the header is too narrow, the step with the highest
+    number is taken first (1-9: 9 gives way first). A part with one form is never shortened (counts,
+    alerts, safety badges: what matters most). No form cuts a number: a part is shown in one of its forms,
+    and what still does not fit goes on the next line.
     """
 
     forms: tuple[Text, ...]
-    priority: int = 0
+    gives_way: tuple[int, ...] = ()
     sep: str = SEP
     """Put before the part when it follows another on its line."""
 
@@ -108,7 +109,7 @@ def _label(model: HeaderModel, now: datetime) -> Part | None:
         return None
     style = badge_style(model.color)
     forms = tuple(Text(f" {clean(model.label, n)} ", style=style) for n in (24, 12))
-    return Part(forms, priority=3, sep=" ")
+    return Part(forms, (3,), sep=" ")
 
 
 def _read_only(model: HeaderModel, now: datetime) -> Part | None:
@@ -126,40 +127,47 @@ def _account(model: HeaderModel, now: datetime) -> Part:
 def _name(model: HeaderModel, now: datetime) -> Part | None:
     if not model.friendly_name:
         return None
-    return Part((Text(clean(model.friendly_name, 40)), Text(clean(model.friendly_name, 16)), Text()), 8, " ")
+    name = model.friendly_name
+    return Part((Text(clean(name, 40)), Text(clean(name, 16)), Text()), (8, 8), " ")
 
 
 def _profile(model: HeaderModel, now: datetime) -> Part | None:
     if not model.profile:
         return None
-    return Part((Text(f"· {clean(model.profile, 24)}", style="italic"), Text()), priority=9, sep=" ")
+    return Part((Text(f"· {clean(model.profile, 24)}", style="italic"), Text()), (9,), sep=" ")
 
 
 def _freshness(model: HeaderModel, now: datetime) -> Part:
-    return Part(freshness_forms(model.poll, now), priority=5)
+    forms = freshness_forms(model.poll, now)
+    # "updated" goes early; a STALE reason is worth more than the counts' label.
+    return Part(forms, (7,) if model.poll.error is None else (5, 2)[: len(forms) - 1])
 
 
 def _counts(model: HeaderModel, now: datetime) -> Part:
     """`active calls  2 queued  6 ringing  32 in-progress`; shorter labels and gaps, never fewer numbers."""
     counts = model.counts or {}
     if model.view is View.ACTIVE:
-        labels = ("active calls", "active")
+
+        def figures(gap: str) -> Text:
+            text = Text()
+            for n, status in enumerate(ACTIVE_STATUSES):
+                text.append(f"{gap if n else ''}{counts.get(status, 0)} ", style="bold")
+                text.append(status, style=STATUS_STYLES[status])
+            return text
+
+        # The live statuses name themselves: at the narrowest the label goes.
+        forms = (_labelled("active calls  ", figures("  ")), _labelled("active ", figures(" ")), figures(" "))
     else:
-        labels = ("ended in the last hour", "ended 1h")
-    forms = []
-    for label, gap in zip(labels, ("  ", " "), strict=True):
-        form = Text(label, style="bold")
-        if model.view is View.ACTIVE:
-            for status in ACTIVE_STATUSES:
-                form.append(f"{gap}{counts.get(status, 0)} ", style="bold")
-                form.append(status, style=STATUS_STYLES[status])
-        else:
-            form.append(f"{gap}{sum(counts.values())}", style="bold")
-            ended = [f"{counts[status]} {status}" for status in ENDED_STATUSES if counts.get(status)]
-            if ended:
-                form.append(f": {', '.join(ended)}")
-        forms.append(form)
-    return Part(tuple(forms), priority=6)
+        ended = Text(f"{sum(counts.values())}", style="bold")
+        by_status = [f"{counts[status]} {status}" for status in ENDED_STATUSES if counts.get(status)]
+        if by_status:
+            ended.append(f": {', '.join(by_status)}")
+        forms = (_labelled("ended in the last hour  ", ended), _labelled("ended 1h ", ended))
+    return Part(forms, (6, 3)[: len(forms) - 1])
+
+
+def _labelled(label: str, figures: Text) -> Text:
+    return Text.assemble(Text(label, style="bold"), figures)
 
 
 def _alerts(model: HeaderModel, now: datetime) -> Part | None:
@@ -178,7 +186,7 @@ def _filter(model: HeaderModel, now: datetime) -> Part | None:
         f"“{clean(model.filter_text, 12)}”: {model.shown} shown",
         f"filter: {model.shown} shown",
     )
-    return Part(tuple(Text(form, style="italic") for form in forms), priority=7)
+    return Part(tuple(Text(form, style="italic") for form in forms), (7, 4))
 
 
 PartBuilder = Callable[[HeaderModel, datetime], "Part | None"]
@@ -195,31 +203,36 @@ PARTS: tuple[PartBuilder, ...] = (
     _filter,
 )
 """The header's parts in the order they are shown. To add an item, add a field to `HeaderModel`, a builder
-returning a `Part` (None when there is nothing to say) and its place here; its priority says when it gives
-way (0: never)."""
+returning a `Part` (None when there is nothing to say) and its place here; its `gives_way` says when it
+is shortened (never, with one form)."""
 
 
 def fit_parts(parts: list[Part], width: int) -> list[Text]:
-    """Lay `parts` out in lines of `width` cells: shorten the least important first (highest priority, then
-    the rightmost); when every part is as short as it goes and one line is not enough, wrap them (never
-    inside a part) and give back the longer forms that still fit in that many lines, most important first."""
+    """Lay `parts` out in lines of `width` cells: take the step that gives way first (see `Part`), then
+    the next, until one line holds them; when every part is as short as it goes and one line is not
+    enough, wrap them (never inside a part) and give back the longer forms that still fit in that many
+    lines, most important first."""
     chosen = [0] * len(parts)
     while len(_layout(parts, chosen, width)) > 1:
         shorter = [i for i in range(len(parts)) if chosen[i] < len(parts[i].forms) - 1]
         if not shorter:
             break
-        chosen[max(shorter, key=lambda i: (parts[i].priority, i))] += 1
+        chosen[max(shorter, key=lambda i: (parts[i].gives_way[chosen[i]], i))] += 1
     lines = _layout(parts, chosen, width)
-    if len(lines) > 1:
-        room = _activity_room(lines, width)
-        for i in sorted(range(len(parts)), key=lambda i: (parts[i].priority, i)):
-            while chosen[i] > 0:
-                chosen[i] -= 1
-                longer = _layout(parts, chosen, width)
-                if len(longer) > len(lines) or _activity_room(longer, width) < ACTIVITY_MIN <= room:
-                    chosen[i] += 1
-                    break
-        lines = _layout(parts, chosen, width)
+    if len(lines) == 1:
+        return lines
+    room = _activity_room(lines, width)
+    given_back = True
+    while given_back:
+        given_back = False
+        shortened = [i for i in range(len(parts)) if chosen[i]]
+        for i in sorted(shortened, key=lambda i: (parts[i].gives_way[chosen[i] - 1], i)):
+            chosen[i] -= 1
+            longer = _layout(parts, chosen, width)
+            if len(longer) == len(lines) and not _activity_room(longer, width) < ACTIVITY_MIN <= room:
+                lines, given_back = longer, True
+                break
+            chosen[i] += 1
     return lines
 
 
@@ -297,7 +310,7 @@ def freshness_forms(poll: PollState, now: datetime) -> tuple[Text, ...]:
     reason = poll.error.summary()
     return tuple(
         badge + Text(f" {tail}", style=style)
-        for tail in (f"{clean(reason, 120)} — {step}", f"{clean(reason, 32)} — {short_step}", short_step)
+        for tail in (f"{clean(reason, 120)} — {step}", f"{clean(reason, 48)} — {short_step}", short_step)
     )
 
 
