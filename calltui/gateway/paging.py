@@ -3,6 +3,7 @@ paging, with guards against a server that loops."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from twilio.base.page import Page
@@ -41,19 +42,29 @@ async def first_page(version: Version, uri: str, params: dict[str, object], key:
 async def read_records(
     version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
 ) -> list[object]:
-    """Every record on every page, following next_page_uri exactly as given (it carries PageToken).
+    """Every record on every page (see `pages`)."""
+    records: list[object] = []
+    async for page in pages(version, uri, params, max_pages=max_pages, key=key):
+        records.extend(page)
+    return records
+
+
+async def pages(
+    version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
+) -> AsyncIterator[list[object]]:
+    """The records of each page in turn, following next_page_uri exactly as given (it carries PageToken);
+    the caller may stop early.
 
     A next page already read, or more than `max_pages` pages, raises MalformedResponse: a server
     bug must not turn a poll into an endless loop.
     """
     page = await first_page(version, uri, params, key)
-    records: list[object] = []
     seen: set[str] = set()
     while True:
-        records.extend(page)
+        yield list(page)
         url = page.next_page_url
         if url is None:
-            return records
+            return
         if url in seen:
             raise MalformedResponse("The API's next_page_uri leads back to a page already read.")
         seen.add(url)
