@@ -209,3 +209,19 @@ async def test_pages_shifting_under_a_poll_lose_nothing(
     result = await good_poll(poller)
     assert {sid: c.status for sid, c in result.calls.items() if c.is_active} == live
     assert {result.calls[sid].status for sid in (talking[0], talking[2])} == {"completed", "busy"}
+
+
+async def test_the_ended_list_starts_by_twilio_s_clock_not_ours(
+    sim: Simulator, clock: Clock, gateway: TwilioGateway
+) -> None:
+    poller = Poller(gateway, 2.0, clock=lambda: clock() + timedelta(minutes=10))  # ours runs 10 min ahead
+    calls = add(sim, clock, "in-progress", FETCH_MAX + 2)
+    await good_poll(poller)
+    clock.advance(2)
+    for sid in calls:
+        sim.end_call(sid)
+    start = len(sim.requests)
+    result = await good_poll(poller)
+    fetched, ended_lists = lookups(sim, start)
+    assert fetched == [] and len(ended_lists) == 1  # all found in the list: none left to fetch
+    assert all(result.calls[sid].status == "completed" for sid in calls)

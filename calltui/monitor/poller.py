@@ -126,9 +126,18 @@ class Poller:
         if not missing:
             self._reconciler.reset()
             return []
-        found = await self._reconciler.reconcile(missing, self._last_started)
+        found = await self._reconciler.reconcile(missing, self._served_by)
         listed.update(found)
         return [call for call in found.values() if not call.is_active]
+
+    def _served_by(self) -> datetime:
+        """A moment, on Twilio's clock, no later than when the last poll was served: the latest update among
+        its calls (a busy account updates some call every few seconds; our clock may be off Twilio's), but
+        not after that poll started nor a day before it (records dated in the future or at year 1)."""
+        started = self._last_started
+        assert started is not None
+        updates = (call.date_updated for call in self._calls.values() if call.date_updated is not None)
+        return max(min(max(updates, default=started), started), started - timedelta(days=1))
 
     def _failed(self, error: GatewayError) -> PollResult:
         now = self._clock()
