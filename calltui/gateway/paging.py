@@ -39,21 +39,12 @@ async def first_page(version: Version, uri: str, params: dict[str, object], key:
     return RecordsPage(version, response, {"key": key})
 
 
-async def read_records(
-    version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
-) -> list[object]:
-    """Every record on every page (see `pages`)."""
-    records: list[object] = []
-    async for page in pages(version, uri, params, max_pages=max_pages, key=key):
-        records.extend(page)
-    return records
-
-
-async def pages(
+async def read_pages(
     version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
 ) -> AsyncIterator[list[object]]:
-    """The records of each page in turn, following next_page_uri exactly as given (it carries PageToken);
-    the caller may stop early.
+    """The records of every page in turn, following next_page_uri exactly as given (it carries PageToken).
+    A caller that turns each page into calls as it comes holds one page of raw JSON at a time, not the
+    whole list (at 50,000 calls, 100 MB).
 
     A next page already read, or more than `max_pages` pages, raises MalformedResponse: a server
     bug must not turn a poll into an endless loop.
@@ -71,3 +62,11 @@ async def pages(
         if len(seen) >= max_pages:
             raise MalformedResponse(f"The API kept offering more pages after {max_pages}; stopped there.")
         page = cast(Page, await page.next_page_async())  # not None: next_page_url is set
+
+
+async def read_records(
+    version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
+) -> list[object]:
+    """Every record on every page (see `read_pages`)."""
+    pages = read_pages(version, uri, params, max_pages=max_pages, key=key)
+    return [record async for records in pages for record in records]

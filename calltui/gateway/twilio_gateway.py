@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from contextlib import aclosing
 from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
@@ -25,7 +26,7 @@ from calltui.domain.errors import (
 )
 from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.gateway.errors import detach, map_exception
-from calltui.gateway.paging import first_page, pages, read_records
+from calltui.gateway.paging import first_page, read_pages, read_records
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
 from calltui.gateway.parse_accounts import account_text, parse_accounts
 from calltui.gateway.parse_inspector import parse_all, parse_event, parse_notification, parse_recording
@@ -215,17 +216,19 @@ class TwilioGateway:
         params = {"EndTime>": _iso(since), "PageSize": PAGE_SIZE}
         found: list[Call] = []
         read = 0
-        async for records in pages(api, self._calls_uri, params, max_pages=self._max_pages):
-            read += 1
-            # Only the wanted records are parsed: the rest of a 1,000-call page is other calls' ends.
-            ours = [r for r in records if isinstance(r, dict) and r.get("sid") in remaining]
-            for call in parse_calls(ours):
-                if call.sid in remaining and not call.is_active:
-                    found.append(call)
-                    remaining.discard(call.sid)
-            last = _created(records[-1]) if records else None
-            if not remaining or read >= ENDED_PAGES or (oldest and last and last < oldest):
-                break
+        pages = read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
+        async with aclosing(pages):  # left early once every call is found
+            async for records in pages:
+                read += 1
+                # Only the wanted records are parsed: the rest of a 1,000-call page is other calls' ends.
+                ours = [r for r in records if isinstance(r, dict) and r.get("sid") in remaining]
+                for call in parse_calls(ours):
+                    if call.sid in remaining and not call.is_active:
+                        found.append(call)
+                        remaining.discard(call.sid)
+                last = _created(records[-1]) if records else None
+                if not remaining or read >= ENDED_PAGES or (oldest and last and last < oldest):
+                    break
         return found
 
     async def _read_calls(
@@ -235,7 +238,8 @@ class TwilioGateway:
         parse: Callable[[list[object]], list[Call]] = parse_calls,
     ) -> list[Call]:
         params = {**filters, "PageSize": PAGE_SIZE}
-        return parse(await read_records(api, self._calls_uri, params, max_pages=self._max_pages))
+        pages = read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
+        return [call async for records in pages for call in parse(records)]
 
     async def _subresource(
         self, sid: str, name: str, key: str, parse: Callable[[Mapping[object, object]], T]
