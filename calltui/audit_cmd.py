@@ -15,8 +15,9 @@ _COLUMNS = (("line", 5), ("time (UTC)", 19), ("operator", 16), ("kind", 7), ("ac
 _COLUMNS += (("call", 34), ("outcome", 16), ("request", 16))
 
 
-def run_audit(command: str, path: Path, as_json: bool = False, out: TextIO = sys.stdout) -> int:
+def run_audit(command: str, path: Path, as_json: bool = False, out: TextIO | None = None) -> int:
     """0: intact / shown; 1: the chain is broken; 2: the file cannot be read."""
+    out = out or sys.stdout
     try:
         data = path.read_bytes()
     except OSError as exc:
