@@ -139,8 +139,8 @@ def _profile(model: HeaderModel, now: datetime) -> Part | None:
 
 def _freshness(model: HeaderModel, now: datetime) -> Part:
     forms = freshness_forms(model.poll, now)
-    # "updated" goes early; a STALE reason is worth more than the counts' label.
-    return Part(forms, (7,) if model.poll.error is None else (5, 2)[: len(forms) - 1])
+    # "updated" goes early; a STALE reason is worth more than the counts' label, and than the next retry.
+    return Part(forms, (7,) if model.poll.error is None else (5, 2, 1))
 
 
 def _counts(model: HeaderModel, now: datetime) -> Part:
@@ -308,10 +308,13 @@ def freshness_forms(poll: PollState, now: datetime) -> tuple[Text, ...]:
             f"retry in {max(0, int((poll.retry_at - now).total_seconds()))}s" if poll.retry_at else "retrying"
         )
     reason = poll.error.summary()
-    return tuple(
-        badge + Text(f" {tail}", style=style)
-        for tail in (f"{clean(reason, 120)} — {step}", f"{clean(reason, 48)} — {short_step}", short_step)
+    tails = (
+        f"{clean(reason, 120)} — {step}",
+        f"{clean(reason, 48)} — {short_step}",
+        clean(reason, 48),
+        short_step,
     )
+    return tuple(badge + Text(f" {tail}", style=style) for tail in tails)
 
 
 class StatusHeader(Widget):
