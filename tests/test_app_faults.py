@@ -54,7 +54,9 @@ async def test_a_failing_poll_keeps_the_table_marks_it_stale_and_recovers(
         await poll(app, pilot)
         assert set(app.table.visible_sids) >= sids  # the last good table stays
         assert "STALE" in header(app) and shown in header(app)
-        assert app.session.poller.state.failures == 1 and math.isfinite(app.session.poller.state.retry_at.timestamp())
+        assert app.session.poller.state.failures == 1 and math.isfinite(
+            app.session.poller.state.retry_at.timestamp()
+        )
         sim.faults.clear()
         await poll(app, pilot)
         assert "STALE" not in header(app) and "updated" in header(app)

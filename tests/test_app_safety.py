@@ -322,7 +322,9 @@ async def test_a_previous_redirect_read_from_the_log_with_a_masked_password_is_n
         log.append(AuditEntry("2026-11-28T11:00:00+00:00", ACCOUNT_SID, sid, "redirect", {"Url": url}, "ok"))
     log.close()
     app = make_app()
-    app.session.actions.redirects = RedirectMemory.from_audit(read_entries(tmp_path / "audit.jsonl"))  # as run.py
+    app.session.actions.redirects = RedirectMemory.from_audit(
+        read_entries(tmp_path / "audit.jsonl")
+    )  # as run.py
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pilot.press("r")
