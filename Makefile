@@ -13,7 +13,7 @@ PY_VERSION = import sys; print("%d.%d" % sys.version_info[:2])
 WANT_PY := $(shell $(PYTHON) -c '$(PY_VERSION)' 2>/dev/null)
 HAVE_PY := $(shell $(BIN)/python -c '$(PY_VERSION)' 2>/dev/null)
 
-ifdef UV
+ifneq ($(UV),)
 MAKE_VENV = $(UV) venv --quiet --python $(PYTHON) $(VENV)
 PIP_INSTALL = $(UV) pip install --python $(BIN)/python
 else
