@@ -1,10 +1,10 @@
 # The contract: on a fresh clone with nothing beside it, `make demo` and `make test` work (Python 3.11-3.13).
-# `make demo` installs the app alone; `make test` adds the test extras. uv builds the virtualenv when it is
-# on PATH (several times quicker); otherwise python -m venv and pip do.
+# `make demo` installs the app alone; `make test` adds the test extras. uv installs them (several times
+# quicker than pip): the one on PATH, else one brought from PyPI into the virtualenv; pip if neither works.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-UV ?= $(shell command -v uv 2>/dev/null)
+UV := $(shell command -v uv 2>/dev/null)
 APP_STAMP := $(VENV)/.installed-app
 STAMP := $(VENV)/.installed
 
@@ -15,11 +15,15 @@ HAVE_PY := $(shell $(BIN)/python -c '$(PY_VERSION)' 2>/dev/null)
 
 ifneq ($(UV),)
 MAKE_VENV = $(UV) venv --quiet --python $(PYTHON) $(VENV)
-PIP_INSTALL = $(UV) pip install --python $(BIN)/python
 else
-MAKE_VENV = $(PYTHON) -m venv $(VENV)
-PIP_INSTALL = $(BIN)/python -m pip install --progress-bar off
+MAKE_VENV = $(PYTHON) -m venv --without-pip $(VENV) && \
+	{ $(PYTHON) -m pip --python $(BIN)/python install --quiet --progress-bar off uv || \
+	  $(BIN)/python -m ensurepip --default-pip; }
 endif
+# $(call UV_OR_PIP,uv's arguments,pip's arguments): the uv on PATH, else the virtualenv's, else pip.
+UV_OR_PIP = if [ -n "$(UV)" ]; then $(UV) $(1); elif [ -x $(BIN)/uv ]; then $(BIN)/uv $(1); \
+	else $(BIN)/python -m pip $(2); fi
+PIP_INSTALL = $(call UV_OR_PIP,pip install --python $(BIN)/python $(1),install --progress-bar off $(1))
 
 .PHONY: install demo test bench lint wheel clean FORCE
 
@@ -34,12 +38,12 @@ $(VENV)/pyvenv.cfg:
 	$(MAKE_VENV)
 
 $(APP_STAMP): pyproject.toml $(VENV)/pyvenv.cfg
-	$(PIP_INSTALL) -e .
+	$(call PIP_INSTALL,-e .)
 	touch $@
 
 # The test extras may include a package built from source on the newest Python: that takes minutes.
 $(STAMP): $(APP_STAMP)
-	$(PIP_INSTALL) -e '.[test]'
+	$(call PIP_INSTALL,-e '.[test]')
 	touch $@
 
 demo: $(APP_STAMP)
@@ -56,9 +60,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check calltui tests bench
 	$(BIN)/ruff format --check calltui tests bench
 
-wheel: $(STAMP)
+wheel: $(APP_STAMP)
 	rm -rf dist
-	$(if $(UV),$(UV) build --wheel --out-dir dist,$(BIN)/python -m pip wheel --no-deps --wheel-dir dist) .
+	$(call UV_OR_PIP,build --wheel --out-dir dist .,wheel --no-deps --wheel-dir dist .)
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist build
