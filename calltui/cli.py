@@ -36,6 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--env-file", metavar="PATH", help="read settings from PATH (default: ./.env)")
     parser.add_argument("--audit-log", metavar="PATH", help="append actions to PATH (CALLTUI_AUDIT_LOG)")
     parser.add_argument(
+        "--name",
+        metavar="NAME",
+        help="who is operating, named in the audit log (CALLTUI_NAME; default user@host)",
+    )
+    parser.add_argument(
         "--record", metavar="FILE", help="keep every poll and action in FILE (new) for `calltui replay`"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -20,7 +20,7 @@ from dotenv import dotenv_values
 from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE
 from calltui.domain.text import clean
 from calltui.secret import Secret
-from calltui.settings import Settings
+from calltui.settings import OPERATOR_MAX, Settings, default_operator
 
 DEFAULT_ENV_FILE = Path(".env")
 DEFAULT_INTERVAL = 2.0
@@ -111,6 +111,7 @@ def load_settings(
         "dry_run": bool(flag_values.get("dry_run")),
         "audit_log": _path(sources.get("CALLTUI_AUDIT_LOG", "--audit-log")),
         "record": _flag_path(flag_values.get("record")),
+        "operator": _operator(sources.get("CALLTUI_NAME", "--name")),
     }
     if flag_values.get("demo"):
         account_sid = "AC" + secrets.token_hex(16)
@@ -204,6 +205,18 @@ def _name(value: _Value | None, what: str) -> str | None:
         return None
     if not _NAME_RE.fullmatch(value.text):
         raise ConfigError(f"{value.source} must be {what} (lowercase letters, digits, dashes)")
+    return value.text
+
+
+def _operator(value: _Value | None) -> str:
+    """The operator's name as given, or `user@host`; one printable line, since every audit entry shows it."""
+    if value is None:
+        return default_operator()
+    if len(value.text) > OPERATOR_MAX or clean(value.text, OPERATOR_MAX) != value.text:
+        raise ConfigError(
+            f"{value.source} must be one line of at most {OPERATOR_MAX} printable characters "
+            f"(a name such as ada@ops), not '{clean(value.text, 40)}'"
+        )
     return value.text
 
 

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import getpass
+import socket
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from calltui.domain.text import clean
 from calltui.secret import Secret
 
 TWILIO_API_URL = "https://api.twilio.com"
+OPERATOR_MAX = 64
+"""The longest operator name (`CALLTUI_NAME` / `--name`) accepted."""
+
+
+def default_operator() -> str:
+    """`user@host`: who is at this terminal when `CALLTUI_NAME` does not say."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        user = "unknown"
+    return clean(f"{user}@{socket.gethostname() or 'localhost'}", OPERATOR_MAX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,3 +48,5 @@ class Settings:
     linger: float = 5.0
     """Seconds an ended call stays visible, dimmed, before it leaves the table."""
     request_timeout: float = 10.0
+    operator: str = field(default_factory=default_operator)
+    """Who is sending (`CALLTUI_NAME` / `--name`, else `user@host`): named in every audit entry."""

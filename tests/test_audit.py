@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from calltui.monitor.audit import AuditEntry, AuditLog, AuditLogError, read_entries
+from calltui import __version__
+from calltui.monitor.audit import AuditEntry, AuditLog, AuditLogError, Origin, read_entries
 
 
 def entry(n: int, **kw: object) -> AuditEntry:
@@ -67,3 +68,16 @@ def test_a_password_inside_a_url_is_masked(tmp_path: Path) -> None:
     text = (tmp_path / "audit.jsonl").read_text()
     assert "hunter2" not in text
     assert "https://ops:***@example.com/t" in text
+
+
+def test_every_entry_names_the_operator_the_session_and_the_version(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "audit.jsonl", Origin.new("ada@ops"))
+    log.append(entry(1))
+    log.append(entry(2, outcome="failed"))
+    log.close()
+    records = list(read_entries(tmp_path / "audit.jsonl"))
+    assert {(r["operator"], r["session"], r["version"]) for r in records} == {
+        ("ada@ops", log.origin.session, __version__)
+    }
+    assert len(log.origin.session) == 12 and Origin.new("ada@ops").session != log.origin.session
+    assert "@" in str(AuditLog(tmp_path / "other.jsonl").origin.operator)  # user@host by default

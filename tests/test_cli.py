@@ -53,6 +53,11 @@ def test_help_never_shows_a_secret(tmp_path: Path) -> None:
             {"TWILIO_ACCOUNT_SID": AC, "TWILIO_AUTH_TOKEN": TOKEN},
             "calltui: --api-url",
         ),
+        (
+            ("--name", "ada\x1b]0;owned\x07"),
+            {"TWILIO_ACCOUNT_SID": AC, "TWILIO_AUTH_TOKEN": TOKEN},
+            "calltui: --name must be one line",
+        ),
     ],
 )
 def test_bad_config_is_one_line_on_stderr_and_exit_2(

@@ -166,3 +166,19 @@ def test_a_group_or_world_readable_env_file_is_warned_about(tmp_path: Path) -> N
     path.chmod(0o600)
     assert env_file_warning(path) is None
     assert env_file_warning(None) is None
+
+
+def test_the_operator_comes_from_name_or_calltui_name_else_user_at_host(tmp_path: Path) -> None:
+    default = load_settings({}, BASE, None).operator
+    assert "@" in default and default.isprintable()
+    path = env_file(tmp_path, f"TWILIO_ACCOUNT_SID={AC}\nTWILIO_AUTH_TOKEN={TOKEN}\nCALLTUI_NAME=file@ops\n")
+    assert load_settings({}, {}, path).operator == "file@ops"
+    assert load_settings({}, {"CALLTUI_NAME": " ada@ops "}, path).operator == "ada@ops"
+    assert load_settings({"name": "grace"}, {"CALLTUI_NAME": "ada@ops"}, path).operator == "grace"
+
+
+@pytest.mark.parametrize("name", ["ada\nmallory", "ada\x1b[31m", "x" * 65, "ada\u202eops"])
+def test_an_operator_name_that_is_not_one_printable_line_is_refused(tmp_path: Path, name: str) -> None:
+    message = one_line_error({}, {**BASE, "CALLTUI_NAME": name})
+    assert message.startswith("CALLTUI_NAME (from the environment) must be one line")
+    assert "\x1b" not in message and "\u202e" not in message

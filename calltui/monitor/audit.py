@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from calltui import __version__
+from calltui.domain.text import clean
+from calltui.settings import OPERATOR_MAX, default_operator
 
 
 class AuditLogError(OSError):
@@ -30,6 +35,20 @@ class AuditEntry:
     error: str | None = None
     previous_url: str | None = None
     """On a redirect: where calltui last sent this call (Twilio does not expose it); omitted if none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Who and where every entry of one run comes from: the operator, the calltui session and version."""
+
+    operator: str
+    session: str
+    version: str = __version__
+
+    @classmethod
+    def new(cls, operator: str | None = None) -> Origin:
+        """A fresh session id (random, so two runs never share one) for `operator` (default `user@host`)."""
+        return cls(clean(operator or default_operator(), OPERATOR_MAX), secrets.token_hex(6))
 
 
 MASKED_PASSWORD = "***"
@@ -60,8 +79,10 @@ def redact_parameters(parameters: Mapping[str, str]) -> dict[str, str]:
 class AuditLog:
     """Append-only JSON lines. Each append is a single write(2) on an O_APPEND descriptor, then fsync."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, origin: Origin | None = None) -> None:
         self.path = path
+        self.origin = origin or Origin.new()
+        """Stamped on every entry: who sent it, from which session and version."""
         self._lock = threading.Lock()
         self._fd: int | None = None
 
@@ -89,7 +110,7 @@ class AuditLog:
 
     def append(self, entry: AuditEntry) -> None:
         """Blocking: returns once the line is on disk."""
-        record = asdict(entry)
+        record = {"time": entry.time, **asdict(self.origin), **asdict(entry)}
         record["parameters"] = redact_parameters(entry.parameters)
         if entry.previous_url is None:
             del record["previous_url"]

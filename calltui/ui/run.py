@@ -22,7 +22,7 @@ from calltui.monitor.accounts import (
     twilio_cli_choices,
     twilio_cli_config,
 )
-from calltui.monitor.audit import AuditLog, AuditLogError, read_entries
+from calltui.monitor.audit import AuditLog, AuditLogError, Origin, read_entries
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recording import RecordingError, SqliteRecorder
 from calltui.monitor.redirects import RedirectMemory
@@ -36,7 +36,7 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
     """Raises AuditLogError when the audit log cannot be written (refusing to start beats losing it),
     ConfigError when the user's config.toml is malformed, RecordingError when `--record` cannot be."""
     user_config = load_user_config()
-    audit = AuditLog(settings.audit_log or default_audit_log())
+    audit = AuditLog(settings.audit_log or default_audit_log(), Origin.new(settings.operator))
     audit.open()
     recorder = None
     if settings.record is not None:
