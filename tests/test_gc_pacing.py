@@ -1,5 +1,5 @@
-"""The collector pacing: what survives a poll is frozen, a full collection comes every N polls, and the
-app gives everything back when it closes."""
+"""The collector pacing: what is alive after the first poll is frozen for good, what comes later is collected
+as usual, and the app gives everything back when it closes."""
 
 from __future__ import annotations
 
@@ -24,19 +24,26 @@ def unfrozen() -> Iterator[None]:
     gc.unfreeze()
 
 
-def test_a_poll_freezes_what_is_alive_and_every_nth_collects_the_cycles_frozen_meanwhile() -> None:
-    pacer = CollectionPacer(thaw_every=3)
+def test_the_first_poll_freezes_what_is_alive_once_and_later_cycles_are_collected() -> None:
+    pacer = CollectionPacer()
     pacer.after_poll()
-    assert gc.get_freeze_count() > 0
+    frozen = gc.get_freeze_count()
+    assert frozen > 0
     cycle = Cycle()
     alive = weakref.ref(cycle)
-    pacer.after_poll()  # the cycle is alive: frozen with the rest
+    pacer.after_poll()  # later polls freeze nothing more
+    assert gc.get_freeze_count() == frozen
     del cycle
-    gc.collect()
-    assert alive() is not None  # frozen: a collection does not see it
-    pacer.after_poll()  # the third: thawed and collected, then frozen again
+    pacer.full_collection()
+    assert alive() is None  # not frozen: the collector frees it
+
+
+def test_a_cycle_dropped_before_the_freeze_is_collected_not_frozen() -> None:
+    cycle = Cycle()
+    alive = weakref.ref(cycle)
+    del cycle
+    CollectionPacer().after_poll()
     assert alive() is None
-    assert gc.get_freeze_count() > 0
 
 
 def test_stop_gives_the_frozen_objects_back() -> None:

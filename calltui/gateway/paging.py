@@ -3,6 +3,7 @@ paging, with guards against a server that loops."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any, cast
 
 from twilio.base.page import Page
@@ -38,25 +39,34 @@ async def first_page(version: Version, uri: str, params: dict[str, object], key:
     return RecordsPage(version, response, {"key": key})
 
 
-async def read_records(
+async def read_pages(
     version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
-) -> list[object]:
-    """Every record on every page, following next_page_uri exactly as given (it carries PageToken).
+) -> AsyncIterator[list[object]]:
+    """The records of every page in turn, following next_page_uri exactly as given (it carries PageToken).
+    A caller that turns each page into calls as it comes holds one page of raw JSON at a time, not the
+    whole list (at 50,000 calls, 100 MB).
 
     A next page already read, or more than `max_pages` pages, raises MalformedResponse: a server
     bug must not turn a poll into an endless loop.
     """
     page = await first_page(version, uri, params, key)
-    records: list[object] = []
     seen: set[str] = set()
     while True:
-        records.extend(page)
+        yield list(page)
         url = page.next_page_url
         if url is None:
-            return records
+            return
         if url in seen:
             raise MalformedResponse("The API's next_page_uri leads back to a page already read.")
         seen.add(url)
         if len(seen) >= max_pages:
             raise MalformedResponse(f"The API kept offering more pages after {max_pages}; stopped there.")
         page = cast(Page, await page.next_page_async())  # not None: next_page_url is set
+
+
+async def read_records(
+    version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
+) -> list[object]:
+    """Every record on every page (see `read_pages`)."""
+    pages = read_pages(version, uri, params, max_pages=max_pages, key=key)
+    return [record async for records in pages for record in records]

@@ -33,6 +33,14 @@ _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
 )}  # fmt: skip
 _JSON_TEXT = frozenset({str, type(None)})
+# Values most calls share (statuses, directions, the account and API version, numbers a call centre dials
+# often, the dates of one busy second) are kept once rather than once per call: at 10,000 calls that is
+# most of a call's text. The memo is bounded, and only short values go in (a SID or a URI is unique).
+_SHARED_LIMIT = 8192
+_SHARED_MAX_LEN = 64
+_UNSHARED = frozenset({"uri"})
+_shared_texts: dict[str, str] = {}
+_shared_dates: dict[str, datetime | None] = {}
 
 
 def parse_call(record: object) -> Call:
@@ -45,8 +53,11 @@ def parse_call(record: object) -> Call:
         raise MalformedResponse("The API sent a call record without a valid sid.")
     return Call(
         sid=sid,
-        from_=_text(record.get("from")),
-        **{name: _text(record.get(name)) for name in _TEXT_FIELDS},
+        from_=_shared(_text(record.get("from"))),
+        **{
+            name: _text(record.get(name)) if name in _UNSHARED else _shared(_text(record.get(name)))
+            for name in _TEXT_FIELDS
+        },
         **{name: _date(record.get(name)) for name in _DATE_FIELDS},
         **{name: _count(record.get(name)) for name in _COUNT_FIELDS},
         extra=_extra(record),
@@ -66,20 +77,23 @@ def parse_calls(records: Iterable[object]) -> list[Call]:
 
 @dataclass(slots=True)
 class ParsedCalls:
-    """Records of one read by SID, and the calls parsed from them. Two dicts rather than one of pairs:
-    10,000 pairs would be 10,000 more objects for every garbage collection to walk, and a full
-    collection stalls the whole app."""
+    """Fingerprints of one read's records by SID, and the calls parsed from them. Two dicts of untracked
+    values rather than one of pairs: 10,000 pairs would be 10,000 more objects for every garbage
+    collection to walk."""
 
-    records: dict[str, dict[str, object]] = field(default_factory=dict)
+    fingerprints: dict[str, int] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
 
 
 class ParseCache:
-    """The calls of the last complete read by SID, with the records they were parsed from.
+    """The calls of the last complete read by SID, with a fingerprint of the records they were parsed from.
 
     At 10,000 live calls parsing is most of what a poll costs, and from one poll to the next most records
     are unchanged: a record equal to last time's gives last time's `Call`, which parsing it again would
-    have built (parsing is a pure function of the record).
+    have built (parsing is a pure function of the record). The records themselves are not kept (they were
+    two thirds of calltui's memory per call): a record's fingerprint is the hash of its (key, value)
+    pairs, 64 bits of SipHash keyed at random per process, so two versions of one call that hash alike
+    are a chance of 2^-64 per poll, and cannot be crafted by a server that does not know the key.
     """
 
     def __init__(self) -> None:
@@ -87,19 +101,22 @@ class ParseCache:
 
     def parse(self, records: Iterable[object], seen: ParsedCalls) -> list[Call]:
         """Like `parse_calls`; reusable records also go into `seen`, for `keep` once the read is whole."""
-        last_records, last_calls = self._last.records, self._last.calls
+        last_prints, last_calls = self._last.fingerprints, self._last.calls
         calls = []
         for record in records:
             plain = _plain(record)
             sid = plain.get("sid") if plain is not None else None
-            call = last_calls.get(sid) if isinstance(sid, str) and last_records.get(sid) == plain else None
+            fingerprint = hash(tuple(plain.items())) if plain is not None and isinstance(sid, str) else None
+            call = None
+            if fingerprint is not None and last_prints.get(sid) == fingerprint:
+                call = last_calls.get(sid)
             if call is None:
                 try:
                     call = parse_call(record)
                 except MalformedResponse:
                     continue
-            if plain is not None and isinstance(sid, str):
-                seen.records[sid] = plain
+            if fingerprint is not None:
+                seen.fingerprints[sid] = fingerprint
                 seen.calls[sid] = call
             calls.append(call)
         return calls
@@ -126,8 +143,31 @@ def _text(value: object) -> str | None:
     return None
 
 
+def _shared(value: str | None) -> str | None:
+    """`value`, or an equal string parsed before (see `_SHARED_LIMIT`)."""
+    if value is None or len(value) > _SHARED_MAX_LEN:
+        return value
+    if len(_shared_texts) >= _SHARED_LIMIT:
+        _shared_texts.clear()  # the calls keep their strings; only later ones stop sharing them
+    return _shared_texts.setdefault(value, value)
+
+
 def _date(value: object) -> datetime | None:
-    """An RFC 2822 date as aware UTC; None when absent or unreadable."""
+    """An RFC 2822 date as aware UTC; None when absent or unreadable. One object per distinct text:
+    a call's dates are often the same second, and so are calls created together."""
+    if not isinstance(value, str) or len(value) > _SHARED_MAX_LEN:
+        return _parse_date(value)
+    try:
+        return _shared_dates[value]
+    except KeyError:
+        pass
+    if len(_shared_dates) >= _SHARED_LIMIT:
+        _shared_dates.clear()
+    parsed = _shared_dates[value] = _parse_date(value)
+    return parsed
+
+
+def _parse_date(value: object) -> datetime | None:
     if not isinstance(value, str) or not value.strip():
         return None
     fast = _twilio_date(value)

@@ -19,7 +19,7 @@ from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_s
 from calltui.domain.errors import ConnectionFailed, GatewayError, InvalidRequest, ReadOnlyViolation
 from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.gateway.errors import detach, map_exception
-from calltui.gateway.paging import first_page, read_records
+from calltui.gateway.paging import first_page, read_pages, read_records
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
 from calltui.gateway.parse_accounts import account_text, parse_accounts
 from calltui.gateway.parse_inspector import parse_all, parse_event, parse_notification, parse_recording
@@ -204,7 +204,8 @@ class TwilioGateway:
         parse: Callable[[list[object]], list[Call]] = parse_calls,
     ) -> list[Call]:
         params = {**filters, "PageSize": PAGE_SIZE}
-        return parse(await read_records(api, self._calls_uri, params, max_pages=self._max_pages))
+        pages = read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
+        return [call async for records in pages for call in parse(records)]
 
     async def _subresource(
         self, sid: str, name: str, key: str, parse: Callable[[Mapping[object, object]], T]
