@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.widgets._footer import FooterKey
@@ -12,8 +13,9 @@ from uihelpers import first_poll, screen_lines, until
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import DetailsScreen
+from calltui.ui.screens.redirect import RedirectScreen
 from calltui.ui.widgets.call_columns import LABELS, header_text, layout_for
-from calltui.userconfig import AlertRules, UserConfig
+from calltui.userconfig import AlertRules, Preset, UserConfig
 
 SMALL = (80, 24)
 
@@ -92,3 +94,59 @@ async def test_the_events_tab_shows_every_column_heading_at_80_columns(
         await until(pilot, lambda: "1 event" in " ".join(screen_lines(app)), "the events")
         screen = "\n".join(screen_lines(app))
         assert "content type" in screen and "application/xml" in screen, screen
+
+
+# --------------------------------------------------------------------------- dialogs: every message on screen
+
+PRESETS = (
+    Preset("maintenance", url="https://example.com/m.xml", method="GET"),
+    Preset("bye", twiml="<Response><Hangup/></Response>"),
+    Preset("plain http", url="http://example.com/plain.xml"),
+    Preset("queue", url="https://example.com/queue.xml"),
+    Preset("overflow", url="https://example.com/overflow.xml"),
+)
+
+
+def on_screen(app: CallTuiApp) -> str:
+    """The screen's words in reading order, a dialog's wrapped lines joined (its borders left out)."""
+    return " ".join(re.sub("[█▀▄▌▐▊▎▔▁▂]", " ", " ".join(screen_lines(app))).split())
+
+
+async def test_every_redirect_message_is_on_screen_at_80x24(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    sim.add_call()
+    app = make_app()
+    app.user_config = UserConfig(presets=PRESETS)
+    for n in range(6):
+        app.history.remember(f"https://example.com/recent-{n}.xml")
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("r", "3", "enter")
+        assert isinstance(app.screen, RedirectScreen)
+        await pilot.pause()
+        assert "Press Enter again to send anyway" in on_screen(app), screen_lines(app)
+        assert "Esc cancels" in on_screen(app)
+        await pilot.press("ctrl+u", *"foo", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RedirectScreen)
+        message = str(app.screen.query_one("#redirect-message").render())
+        assert message and " ".join(message.split()) in on_screen(app), screen_lines(app)
+
+
+async def test_the_export_and_bulk_messages_are_on_screen_at_80x24(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    for _ in range(3):
+        sim.add_call()
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        (tmp_path / "folder.csv").mkdir()
+        await pilot.press("x", "ctrl+u", *str(tmp_path / "folder.csv"), "enter")
+        await pilot.pause()
+        assert "That is a folder" in on_screen(app) and "Esc cancels" in on_screen(app)
+        await pilot.press("escape", "a", "h", "9", "enter")
+        await pilot.pause()
+        assert "That is not 3" in on_screen(app) and "Esc cancels" in on_screen(app), screen_lines(app)
+        assert "number of calls" in on_screen(app)  # the placeholder, whole

@@ -33,7 +33,7 @@ from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.session import AccountSession, SessionSettings
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
-from calltui.ui.describe import call_line, short_sid
+from calltui.ui.describe import call_line, counted, short_sid
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.screens.accounts import AccountPickerScreen
@@ -261,8 +261,7 @@ class CallTuiApp(App[None]):
         lines = [alert.message for alert in standing[:ALERTS_LISTED]]
         if len(standing) > ALERTS_LISTED:
             lines.append(f"… and {len(standing) - ALERTS_LISTED} more.")
-        plural = "s" if len(standing) != 1 else ""
-        title = f"{len(standing)} alert{plural} standing"
+        title = f"{counted(len(standing), 'alert')} standing"
         self.notify("\n".join(lines), title=title, severity="warning", timeout=20, markup=False)
 
     # ----------------------------------------------------------------- keys
@@ -457,7 +456,7 @@ class CallTuiApp(App[None]):
 
     def action_export(self) -> None:
         shown = self.table.row_count
-        what = f"{shown} call{'s' if shown != 1 else ''} shown, in the table's order"
+        what = f"{counted(shown, 'call')} shown, in the table's order"
         if self.table.filter_text:
             what += f" (filter “{clean(self.table.filter_text, 60)}”)"
 
@@ -478,8 +477,7 @@ class CallTuiApp(App[None]):
             reason = clean((exc.strerror if isinstance(exc, OSError) else None) or exc, 200)
             self.notify(f"{shown}: {reason}", title="Export failed", severity="error", markup=False)
             return
-        plural = "s" if count != 1 else ""
-        self.notify(f"{count} call{plural} written to {shown}", title="Exported", markup=False)
+        self.notify(f"{counted(count, 'call')} written to {shown}", title="Exported", markup=False)
 
     # ----------------------------------------------------------------- accounts
 
