@@ -175,6 +175,11 @@ class CallTuiApp(App[None]):
         self._render_header()
         self.set_interval(1.0, self._tick)
         self.set_interval(0.25, self._safety_tick)
+        # The first read loads the twilio SDK on the gateway's thread: after the screen is painted, so the
+        # engineer sees calltui at once rather than after the imports.
+        self.call_after_refresh(self._start_polling)
+
+    def _start_polling(self) -> None:
         self._load_account_name()
         self._poll_loop()
 
