@@ -4,6 +4,11 @@ Per poll, the least the Calls API allows is one request per page of each live st
 in-progress; 1,000 calls a page): the sum over the three of max(1, ceil(calls / 1000)). The simulator
 counts what reaches it.
 
+Reconciliation (calls live in the last poll and missing from this one are looked up before they are shown
+as ended) costs nothing while no call ends. Then, between polls, 1 % of the live calls end (and 5 % move on,
+as many arrive: the poll bench's churn), and the requests reconciliation adds to each poll are counted:
+one fetch per ended call up to 3, else one page of the `EndTime>` list per 1,000 ended calls.
+
 Under a fault every request answers 503 for a 3 s window while the real `Poller` polls, sleeping the
 delay each result asks for, with the interval scaled down to 0.05 s (x40: the window stands for two
 minutes at the real 2 s). The backoff allows at most the polls that fit in the window when every delay
@@ -27,6 +32,7 @@ from bench.common import (
     SimProcess,
     add_fault,
     build_app,
+    churn,
     clear_faults,
     info,
     note,
@@ -35,10 +41,13 @@ from bench.common import (
     settings_for,
     status_counts,
 )
+from calltui.domain.call import ENDED_STATUSES
 from calltui.domain.errors import ServerError
 from calltui.gateway import TwilioGateway
 from calltui.monitor.backoff import Backoff
 from calltui.monitor.poller import Poller
+from calltui.monitor.reconcile import FETCH_MAX
+from calltui.simulator import Simulator
 
 SCALES = (100, 1_000, 10_000)
 POLLS = 3
@@ -51,9 +60,24 @@ def minimum_requests(counts: dict[str, int]) -> int:
     return sum(max(1, math.ceil(n / PAGE)) for n in counts.values())
 
 
-async def _per_poll(sim: SimProcess) -> list[int]:
-    """Requests the simulator received during each of a few polls of the real app."""
-    sent = []
+def reconciliation_budget(ended: int) -> int:
+    """What looking up `ended` missing calls may cost: a fetch each when few, else the list's pages."""
+    return ended if ended <= FETCH_MAX else math.ceil(ended / PAGE)
+
+
+def reconciliation_requests(sim: Simulator, start: int) -> int:
+    """Requests from index `start` on that only reconciliation sends: one call, or an `EndTime>` list."""
+    return sum("/Calls/" in r.path or "EndTime>" in r.query for r in sim.requests[start:])
+
+
+def ended_calls(sim: Simulator) -> int:
+    return sum(len(sim.store.sids_with_status(status)) for status in ENDED_STATUSES)
+
+
+async def _per_poll(sim: SimProcess) -> tuple[list[int], list[tuple[int, int]]]:
+    """Requests the simulator received during each of a few quiet polls of the real app; then, for polls
+    after calls ended, (calls ended, requests reconciliation sent)."""
+    sent, reconciled = [], []
     app = build_app(sim)
     watch = PollWatch(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -64,7 +88,14 @@ async def _per_poll(sim: SimProcess) -> list[int]:
             before = await sim.arun(request_count)
             await watch.poll_now()
             sent.append(await sim.arun(request_count) - before)
-    return sent
+        for repeat in range(POLLS):
+            ended = await sim.arun(ended_calls)
+            await sim.arun(churn, seed=repeat)
+            ended = await sim.arun(ended_calls) - ended
+            before = await sim.arun(request_count)
+            await watch.poll_now()
+            reconciled.append((ended, await sim.arun(reconciliation_requests, before)))
+    return sent, reconciled
 
 
 class _Lowest(random.Random):
@@ -115,10 +146,13 @@ def run_api_cost_bench() -> list[BenchResult]:
     for calls in SCALES:
         with SimProcess(initial_calls=calls) as sim:
             least = minimum_requests(sim.run(status_counts))
-            sent = asyncio.run(_per_poll(sim))
+            sent, reconciled = asyncio.run(_per_poll(sim))
             if calls == SCALES[0]:
                 polls, faulted = asyncio.run(_under_fault(sim))
         results.append(_check(f"api.{calls} calls: requests/poll (max)", max(sent), least))
+        ended, extra = max(reconciled, key=lambda pair: pair[1])
+        name = f"api.{calls} calls, {ended} ended: reconcile"
+        results.append(_check(name, extra, reconciliation_budget(ended)))
     allowed = allowed_polls(FAULT_WINDOW, FAST_INTERVAL)
     results += [
         _check("api.503 window: requests sent", faulted, 3 * allowed),
@@ -130,6 +164,10 @@ def run_api_cost_bench() -> list[BenchResult]:
 
 def explain() -> None:
     note("target per poll: sum over queued/ringing/in-progress of max(1, ceil(calls/1000))")
+    note(
+        f"reconcile: requests a poll adds after 1% of the calls ended (max of {POLLS} polls); target: one"
+        f" fetch per ended call up to {FETCH_MAX}, else ceil(ended/1000) EndTime> pages"
+    )
     note(
         f"503 window: {FAULT_WINDOW:g} s at a {FAST_INTERVAL:g} s interval; allowed = 3 x the polls the"
         " backoff's shortest delays fit in it"

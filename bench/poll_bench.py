@@ -3,11 +3,13 @@
 Each sample is one poll of the real app (ctrl+r) in which 5% of the calls moved on, 1% ended and as many
 arrived: from the start of `Poller.poll` through the gateway (HTTP, JSON, parsing), the diff and
 `CallTable.apply` to the screen composited. Right after it, the bare twilio SDK reads the same three
-status lists (`list_async`, page_size=1000, its aiohttp client) on the same loop. The simulator serves
+status lists (`list_async`, page_size=1000, its aiohttp client) on the same loop, one after the other as
+calltui does, and then all three at once (what reading in lifecycle order costs). The simulator serves
 from another process.
 
 own share = (median calltui poll - median bare SDK read) / median calltui poll: everything calltui adds to
-reading the pages — its parsing, de-duplication, diff, table update, paint and bookkeeping.
+reading the pages — its parsing, de-duplication, reconciling the calls that ended, diff, table update,
+paint and bookkeeping.
 
 Run: `python -m bench.poll_bench`.
 """
@@ -42,7 +44,8 @@ MAX_OWN_SHARE = 25.0  # percent
 
 async def _measure(sim: SimProcess) -> dict[str, list[float]]:
     """Seconds per sample: `total` (calltui), `sdk`, and the parts of calltui's poll."""
-    samples: dict[str, list[float]] = {name: [] for name in ("total", "sdk", "fetch", "diff", "paint")}
+    names = ("total", "sdk", "sdk_at_once", "fetch", "diff", "paint")
+    samples: dict[str, list[float]] = {name: [] for name in names}
     app = build_app(sim)
     watch = PollWatch(app)
     async with app.run_test(size=SIZE) as pilot:
@@ -62,9 +65,10 @@ async def _measure(sim: SimProcess) -> dict[str, list[float]]:
                 samples["diff"].append(timing.polled - timing.fetched)
                 samples["paint"].append(painted - timing.polled)
                 await pilot.pause()
-                started = time.perf_counter()
-                await sdk_list_active(client)
-                samples["sdk"].append(time.perf_counter() - started)
+                for name, at_once in (("sdk", False), ("sdk_at_once", True)):
+                    started = time.perf_counter()
+                    await sdk_list_active(client, at_once=at_once)
+                    samples[name].append(time.perf_counter() - started)
         finally:
             await close_sdk_client(client)
     return samples
@@ -77,9 +81,10 @@ def _results(calls: int, samples: dict[str, list[float]]) -> list[BenchResult]:
     return [
         info(f"{label} calltui (poll→painted)", ms["total"], "ms"),
         info(f"{label}   gateway (HTTP+parse)", ms["fetch"], "ms"),
-        info(f"{label}   index + diff", ms["diff"], "ms"),
+        info(f"{label}   reconcile + index + diff", ms["diff"], "ms"),
         info(f"{label}   apply + paint", ms["paint"], "ms"),
         info(f"{label} bare SDK list_async x3", ms["sdk"], "ms"),
+        info(f"{label} bare SDK, the 3 at once", ms["sdk_at_once"], "ms"),
         within(f"{label} calltui own share", share, "%", MAX_OWN_SHARE),
     ]
 

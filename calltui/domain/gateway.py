@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -20,6 +21,11 @@ class CallGateway(Protocol):
 
     async def list_recent(self, since: datetime) -> list[Call]:
         """Calls that ended since `since` (newest first)."""
+        ...
+
+    async def find_ended(self, since: datetime, wanted: Collection[Call]) -> list[Call]:
+        """Those of `wanted` that Twilio lists as ended since `since` (the `EndTime>` list), with their
+        final records. Reads only as many pages as it takes; a call not returned may still be live."""
         ...
 
     async def list_children(self, parent_sid: str) -> list[Call]: ...

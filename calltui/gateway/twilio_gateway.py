@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from contextlib import aclosing
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
@@ -12,7 +13,13 @@ from typing import TYPE_CHECKING, TypeVar
 from calltui.domain.account import AccountInfo
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_sid
-from calltui.domain.errors import ConnectionFailed, GatewayError, InvalidRequest, ReadOnlyViolation
+from calltui.domain.errors import (
+    ConnectionFailed,
+    GatewayError,
+    InvalidRequest,
+    MalformedResponse,
+    ReadOnlyViolation,
+)
 from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
 from calltui.gateway.parse_accounts import account_text, parse_accounts
@@ -31,6 +38,7 @@ T = TypeVar("T")
 PAGE_SIZE = 1000  # Twilio's maximum; a bigger PageSize is refused (20007).
 MAX_PAGES = 50  # Per list: 50,000 calls in one status is beyond what a terminal table is for.
 RECENT_LIMIT = 1000
+ENDED_PAGES = 3  # Per reconciliation: calls it does not find there are fetched one by one, a few per poll.
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
@@ -78,6 +86,10 @@ class TwilioGateway:
 
     async def list_recordings(self, sid: str) -> list[CallRecording]:
         return await self._subresource(sid, "Recordings", "recordings", parse_recording)
+
+    async def find_ended(self, since: datetime, wanted: Collection[Call]) -> list[Call]:
+        calls = tuple(wanted)
+        return await self._call(lambda api: self._find_ended(api, since, calls))
 
     async def fetch(self, sid: str) -> Call:
         _check_sid(sid)
@@ -184,24 +196,48 @@ class TwilioGateway:
     async def _list_active(self, api: Version) -> list[Call]:
         seen = ParsedCalls()
         parse = partial(self._active_cache.parse, seen=seen)
-        reads = [self._read_calls(api, {"Status": status}, parse) for status in ACTIVE_STATUSES]
-        buckets = [asyncio.ensure_future(read) for read in reads]
-        try:
-            results = await asyncio.gather(*buckets)
-        finally:
-            for bucket in buckets:  # one failed: the others' answers would be thrown away anyway
-                bucket.cancel()
+        calls: list[Call] = []
+        # One list after the other, in the order a call moves (queued → ringing → in-progress): a call that
+        # moves on while we read lands in a list read later, so it cannot miss all three (it may be seen
+        # twice; the later record wins). Read at once, a call answered between the in-progress read and the
+        # ringing read would be in neither answer.
+        for status in ACTIVE_STATUSES:
+            calls += await self._read_calls(api, {"Status": status}, parse)
         self._active_cache.keep(seen)
-        return dedupe_calls(call for bucket in results for call in bucket)
+        return dedupe_calls(calls)
 
     async def _list_recent(self, api: Version, since: datetime) -> list[Call]:
-        utc = since.replace(tzinfo=UTC) if since.tzinfo is None else since.astimezone(UTC)
         from calltui.gateway import sdk
 
-        params = {"EndTime>": sdk.serialize.iso8601_datetime(utc), "PageSize": RECENT_LIMIT}
+        params = {"EndTime>": _iso(since), "PageSize": RECENT_LIMIT}
         page = await sdk.first_page(api, self._calls_uri, params)  # capped: the newest 1,000 are plenty
         ended = [call for call in parse_calls(page) if not call.is_active]
         return sorted(ended, key=lambda c: c.end_time or c.date_updated or _EPOCH, reverse=True)
+
+    async def _find_ended(self, api: Version, since: datetime, wanted: Collection[Call]) -> list[Call]:
+        remaining = {call.sid for call in wanted}
+        created = [call.date_created for call in wanted]
+        # Twilio lists calls newest created first: past the oldest wanted call, none of them can follow.
+        oldest = None if None in created else min(c for c in created if c is not None)
+        from calltui.gateway import sdk
+
+        params = {"EndTime>": _iso(since), "PageSize": PAGE_SIZE}
+        found: list[Call] = []
+        read = 0
+        pages = sdk.read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
+        async with aclosing(pages):  # left early once every call is found
+            async for records in pages:
+                read += 1
+                # Only the wanted records are parsed: the rest of a 1,000-call page is other calls' ends.
+                ours = [r for r in records if isinstance(r, dict) and r.get("sid") in remaining]
+                for call in parse_calls(ours):
+                    if call.sid in remaining and not call.is_active:
+                        found.append(call)
+                        remaining.discard(call.sid)
+                last = _created(records[-1]) if records else None
+                if not remaining or read >= ENDED_PAGES or (oldest and last and last < oldest):
+                    break
+        return found
 
     async def _read_calls(
         self,
@@ -279,6 +315,21 @@ def _check_sid(sid: str) -> None:
     """SIDs go into URL paths: anything but CA + 32 hex is refused before a request is built."""
     if not isinstance(sid, str) or not is_call_sid(sid):
         raise InvalidRequest("That is not a call SID (CA followed by 32 hex digits); nothing was sent.")
+
+
+def _iso(moment: datetime) -> str:
+    """A datetime filter's value as the SDK would send it (UTC, `%Y-%m-%dT%H:%M:%SZ`)."""
+    from calltui.gateway import sdk
+
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return str(sdk.serialize.iso8601_datetime(utc))
+
+
+def _created(record: object) -> datetime | None:
+    try:
+        return parse_call(record).date_created
+    except MalformedResponse:
+        return None
 
 
 def dedupe_calls(calls: Iterable[Call]) -> list[Call]:

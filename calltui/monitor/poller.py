@@ -13,6 +13,8 @@ from calltui.domain.diff import PollDiff, diff_calls, index_calls
 from calltui.domain.errors import AuthError, GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.monitor.backoff import Backoff
+from calltui.monitor.ends import RecentEnds
+from calltui.monitor.reconcile import Reconciler
 
 #: Above this many calls the diff runs in a worker thread, so the UI loop never stalls on it.
 _DIFF_OFF_LOOP = 2000
@@ -46,6 +48,8 @@ class PollResult:
     diff: PollDiff | None = None
     """None when the poll failed: the table keeps its last good data."""
     calls: dict[str, Call] = field(default_factory=dict)
+    """The poll's snapshot: the live calls, and the calls that ended since the last poll with their final
+    records (they leave the next snapshot)."""
 
 
 class Poller:
@@ -67,6 +71,10 @@ class Poller:
         self._clock = clock
         self._backoff = backoff or Backoff(base=interval)
         self._calls: dict[str, Call] = {}
+        self._last_started: datetime | None = None  # when the last good poll started
+        self._reconciler = Reconciler(gateway)
+        self.recent_ends = RecentEnds()
+        """Calls seen to end in the last minute, by final status (the header counts them)."""
         self.state = PollState()
 
     @property
@@ -77,6 +85,8 @@ class Poller:
         """The next poll starts the new view from empty (its result is a full fill)."""
         self.view = view
         self._calls = {}
+        self._last_started = None
+        self._reconciler.reset()
 
     def resume(self) -> None:
         """Start again after credentials were refused (the engineer asked)."""
@@ -84,25 +94,50 @@ class Poller:
         self.state = PollState(last_ok=self.state.last_ok)
 
     async def poll(self) -> PollResult:
-        view = self.view
+        view, started = self.view, self._clock()
         try:
             if view is View.ACTIVE:
-                fetched = await self.gateway.list_active()
+                new = index_calls(await self.gateway.list_active())
+                ended = await self._reconcile(new)
             else:
-                fetched = await self.gateway.list_recent(self._clock() - self.recent_window)
+                new = index_calls(await self.gateway.list_recent(started - self.recent_window))
+                ended = []
         except GatewayError as error:
             return self._failed(error)
         if view is not self.view:  # the engineer switched views while this poll was in flight
             return PollResult(self.state, 0.0)
-        new = index_calls(fetched)
         if len(new) > _DIFF_OFF_LOOP:
             diff = await asyncio.to_thread(diff_calls, self._calls, new)
         else:
             diff = diff_calls(self._calls, new)
-        self._calls = new
+        self._calls, self._last_started = new, started
+        self.recent_ends.record(ended, started)
         self._backoff.reset()
         self.state = PollState(last_ok=self._clock())
         return PollResult(self.state, self.interval, diff, new)
+
+    async def _reconcile(self, listed: dict[str, Call]) -> list[Call]:
+        """Put the calls live last poll and missing from `listed` back into it, as Twilio has them now
+        (see `Reconciler`); returns those that ended."""
+        if self._last_started is None:
+            return []
+        gone = self._calls.keys() - listed.keys()  # a set operation: at 10,000 calls, no Python loop
+        missing = {sid: self._calls[sid] for sid in gone if self._calls[sid].is_active}
+        if not missing:
+            self._reconciler.reset()
+            return []
+        found = await self._reconciler.reconcile(missing, self._served_by)
+        listed.update(found)
+        return [call for call in found.values() if not call.is_active]
+
+    def _served_by(self) -> datetime:
+        """A moment, on Twilio's clock, no later than when the last poll was served: the latest update among
+        its calls (a busy account updates some call every few seconds; our clock may be off Twilio's), but
+        not after that poll started nor a day before it (records dated in the future or at year 1)."""
+        started = self._last_started
+        assert started is not None
+        updates = (call.date_updated for call in self._calls.values() if call.date_updated is not None)
+        return max(min(max(updates, default=started), started), started - timedelta(days=1))
 
     def _failed(self, error: GatewayError) -> PollResult:
         now = self._clock()

@@ -164,6 +164,8 @@ class Api:
     async def list_calls(self, request: web.Request) -> web.Response:
         parsed = query.parse(request.query)
         store = self._store(request)
+        for move in await self.sim.moves.before_read(parsed.status, parsed.page):
+            self.sim.apply_move(move, store)
         with store.lock:
             after = self._anchor(store, request, parsed.after)
             before = self._anchor(store, request, parsed.before)
@@ -179,7 +181,9 @@ class Api:
                 # RNG, which would shift every SID made after it.)
                 token = "PACA" + secrets.token_hex(16)
                 override = paging.page_uri(request.path, parsed, parsed.page + 1, token)
-            return json_response(paging.envelope(request.path, parsed, entries, more, next_override=override))
+            body = paging.envelope(request.path, parsed, entries, more, next_override=override)
+        self.sim.moves.answered(parsed.status)
+        return json_response(body)
 
     def _store(self, request: web.Request) -> CallStore:
         return self.sim.stores[request.match_info["account"]]

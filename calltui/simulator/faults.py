@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 KINDS = frozenset(
     {"latency", "status", "rate_limit", "malformed", "drop", "auth", "next_page_loop", "next_page_404"}
@@ -19,8 +19,13 @@ _PARAMS = {
     "next_page_loop": set(),
     "next_page_404": set(),
 }
+L = TypeVar("L", bound="_Limited")
 # Twilio's codes for its own server errors; other statuses carry none.
 _SERVER_CODES = {500: 20500, 503: 20503}
+
+
+class _Limited(Protocol):
+    times: int | None
 
 
 @dataclass(slots=True)
@@ -63,12 +68,38 @@ class Fault:
         return str(self.params.get("body", '{"calls": [{"sid": "CA'))
 
 
-class Faults:
-    """The active faults, first added first applied. Safe to edit from another thread."""
+class Staged(Generic[L]):
+    """Things staged for coming requests (faults, moves), each used up after its `times`. Safe to edit
+    from another thread."""
 
     def __init__(self) -> None:
-        self._faults: list[Fault] = []
+        self._items: list[L] = []
         self._lock = threading.Lock()
+
+    def _stage(self, item: L) -> L:
+        if item.times is not None and item.times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._items.append(item)
+        return item
+
+    def _use(self, item: L) -> None:
+        """Count one use of `item` (under the lock); it leaves when it has none left."""
+        if item.times is not None:
+            item.times -= 1
+            if item.times == 0:
+                self._items.remove(item)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Faults(Staged[Fault]):
+    """The active faults, first added first applied."""
 
     def add(
         self,
@@ -84,28 +115,13 @@ class Faults:
         unknown = set(params) - _PARAMS[kind]
         if unknown:
             raise ValueError(f"fault {kind!r} takes no {sorted(unknown)}")
-        if times is not None and times < 1:
-            raise ValueError("times must be at least 1")
-        fault = Fault(kind, method, path_contains, times, params)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def __len__(self) -> int:
-        return len(self._faults)
+        return self._stage(Fault(kind, method, path_contains, times, params))
 
     def take(self, method: str, path: str) -> Fault | None:
         """The first fault matching this request, counting one use of it."""
         with self._lock:
-            for fault in self._faults:
+            for fault in self._items:
                 if fault.matches(method, path):
-                    if fault.times is not None:
-                        fault.times -= 1
-                        if fault.times == 0:
-                            self._faults.remove(fault)
+                    self._use(fault)
                     return fault
         return None

@@ -22,6 +22,7 @@ from calltui.simulator.api import build_app
 from calltui.simulator.auth import Credentials
 from calltui.simulator.calllog import CallLog
 from calltui.simulator.faults import Faults
+from calltui.simulator.moves import Move, Moves
 from calltui.simulator.recording import Exchange, RecordedRequest
 from calltui.simulator.store import CallStore
 from calltui.simulator.traffic import TrafficGenerator
@@ -77,6 +78,8 @@ class Simulator:
         self.stores: dict[str, CallStore] = {account_sid: self.store}
         self.subaccounts: dict[str, Subaccount] = {}
         self.faults = Faults()
+        self.moves = Moves()
+        """Calls to move while a list read is held (see `calltui.simulator.moves`)."""
         self.requests: list[RecordedRequest] = []
         """Per call SID, the Notifications Twilio's debugger would log (oldest first)."""
         self.exchanges: deque[Exchange] | None = deque(maxlen=MAX_EXCHANGES) if record_exchanges else None
@@ -204,6 +207,21 @@ class Simulator:
         if status not in ENDED_STATUSES:
             raise ValueError(f"status must be one of {ENDED_STATUSES}")
         return lifecycle.end(self._holding(sid), sid, status, self.clock(), self.log)
+
+    def move_call(self, sid: str, status: str) -> dict[str, Any]:
+        """Move a call on as Twilio would: ring it, answer it, or end it (and its live legs)."""
+        store, now = self._holding(sid), self.clock()
+        if status == "ringing":
+            return lifecycle.ring(store, sid, now)
+        if status == "in-progress":
+            return lifecycle.answer(store, sid, now)
+        return self.end_call(sid, status)
+
+    def apply_move(self, move: Move, store: CallStore) -> None:
+        """A staged move, when its read arrives: its call, or the newest in the read's status, moves on."""
+        sid = move.sid or next(iter(store.sids_with_status(move.read)), None)
+        if sid is not None:
+            self.move_call(sid, move.to)
 
     def call(self, sid: str) -> dict[str, Any] | None:
         store = self._store_of(sid)
