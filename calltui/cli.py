@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Play back a recorded session: space pauses, arrows seek, + and - change the speed.",
     )
     replay.add_argument("file", metavar="FILE", help="the recording (made with --record FILE)")
+    audit = commands.add_parser(
+        "audit",
+        help="check or read an audit log",
+        description="verify: is the hash chain intact, and where does it break (exit 1). "
+        "show: the log as a table, or JSON lines with --json.",
+    )
+    audit.add_argument("audit_command", choices=("verify", "show"), metavar="verify|show")
+    audit.add_argument("file", metavar="FILE", help="the audit log (see --audit-log)")
+    audit.add_argument("--json", action="store_true", help="show: one JSON object per line, for scripts")
     return parser
 
 
@@ -67,6 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "replay":
         return _replay(Path(args.file))
+    if args.command == "audit":
+        from calltui.audit_cmd import run_audit
+
+        return run_audit(args.audit_command, Path(args.file), as_json=args.json)
     try:
         env_file = resolve_env_file(args.env_file)
         if args.command == "simulate":

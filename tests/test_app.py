@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
+from audit_helpers import audit_lines
 from sim_helpers import Clock
 from uihelpers import first_poll, help_text, poll, run_command, until
 
@@ -22,10 +22,6 @@ SIZE = (120, 30)
 
 def posts(sim: Simulator) -> list:
     return [r for r in sim.requests if r.method == "POST"]
-
-
-def audit_lines(tmp_path: Path) -> list[dict]:
-    return [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
 
 
 def notices(app: CallTuiApp) -> str:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from audit_helpers import audit_lines
 from conftest import ACCOUNT_SID, AUTH_TOKEN, make_settings
 from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
@@ -111,8 +112,8 @@ async def test_switching_to_a_subaccount_shows_its_calls_and_acts_on_its_url(
         assert post.path == f"/2010-04-01/Accounts/{sub}/Calls/{theirs}.json"
         assert post.auth_user == ACCOUNT_SID  # the parent's credentials act on the subaccount
         assert sim.call(theirs)["status"] == "completed" and sim.call(ours)["status"] == "in-progress"
-        await until(pilot, lambda: (tmp_path / "audit.jsonl").stat().st_size > 0, "the audit entry")
-        [entry] = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+        await until(pilot, lambda: bool(audit_lines(tmp_path)), "the audit entry")
+        [entry] = audit_lines(tmp_path)
         assert entry["account"] == sub and entry["call_sid"] == theirs
 
 
@@ -285,9 +286,7 @@ async def test_no_switch_while_an_action_is_in_flight(sim: Simulator, build_app:
         assert "in flight" in "\n".join(str(n.message) for n in app._notifications)
 
 
-async def test_no_switch_during_a_grace_window(
-    sim: Simulator, build_app: BuildApp
-) -> None:
+async def test_no_switch_during_a_grace_window(sim: Simulator, build_app: BuildApp) -> None:
     sid = sim.add_call()["sid"]
     sim.add_subaccount(friendly_name="EU support")
     app = build_app(grace=60)  # the test clock stands still: the window stays open

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from audit_helpers import audit_lines
 from conftest import AUTH_TOKEN
 from uihelpers import first_poll, poll, table_text, until
 
@@ -142,9 +142,8 @@ async def test_a_failing_action_is_reported_honestly_and_never_resent(
         await first_poll(app, pilot)
         sim.faults.add(kind, method="POST", **params)
         await pilot.press("h", "y")
-        audit = tmp_path / "audit.jsonl"
-        await until(pilot, lambda: audit.stat().st_size > 0, "the audit entry")
-        entry = json.loads(audit.read_text())
+        await until(pilot, lambda: bool(audit_lines(tmp_path)), "the audit entry")
+        [entry] = audit_lines(tmp_path)
         assert entry["outcome"] == outcome
         if outcome == "unknown":
             await until(pilot, lambda: "UNKNOWN" in notices(app), "the unknown-outcome notice")

@@ -6,11 +6,11 @@ depends on how fast the machine is.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from audit_helpers import audit_lines
 from conftest import ACCOUNT_SID, make_settings
 from sim_helpers import Clock
 from uihelpers import first_poll, until
@@ -31,11 +31,6 @@ UNREACHABLE = "http://127.0.0.1:9/twiml.xml"  # the discard port: nothing listen
 
 def posts(sim: Simulator) -> list:
     return [r for r in sim.requests if r.method == "POST"]
-
-
-def audit_lines(tmp_path: Path) -> list[dict]:
-    path = tmp_path / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def notices(app: CallTuiApp) -> str:

@@ -3,13 +3,13 @@ driven through the Pilot against the simulator (real SDK, real HTTP)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from audit_helpers import audit_lines
 from conftest import ACCOUNT_SID, make_settings
 from sim_helpers import Clock
 from test_call_table import TableApp, assert_screen_is_current, lines, width_of
@@ -54,11 +54,6 @@ def posts_by_sid(sim: Simulator) -> Counter[str]:
 def successful_posts(sim: Simulator) -> Counter[str]:
     assert sim.exchanges is not None
     return Counter(sid_of(e.path) for e in sim.exchanges if e.method == "POST" and e.status == 200)
-
-
-def audit_lines(tmp_path: Path) -> list[dict]:
-    path = tmp_path / "audit.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 def notices(app: CallTuiApp) -> str:

@@ -15,10 +15,10 @@ def test_no_file_means_defaults(tmp_path: Path) -> None:
 def test_every_section_is_read(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
-        '[actions]\ngrace_seconds = 3\nbell = true\n'
+        "[actions]\ngrace_seconds = 3\nbell = true\n"
         '[[presets]]\nname = "maintenance"\nurl = "https://example.com/m.xml"\nmethod = "get"\n'
         '[[presets]]\nname = "bye"\ntwiml = "<Response><Hangup/></Response>"\n'
-        '[alerts]\nwaiting_longer_than = 30\nactive_above = 500\n'
+        "[alerts]\nwaiting_longer_than = 30\nactive_above = 500\n"
         f'[profiles.prod]\naccount_sid = "AC{"1" * 32}"\nlabel = "PRODUCTION"\ncolor = "red"\n'
     )
     config = load_user_config(path)

@@ -1,4 +1,5 @@
-"""Runs an action on a live call exactly once, classifies its outcome honestly, and audits it."""
+"""Runs an action on a live call exactly once, classifies its outcome honestly, and audits it: the intent
+is on disk before the request leaves, the outcome follows with the same request id."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from calltui.domain.errors import (
     ServerError,
 )
 from calltui.domain.gateway import CallGateway
-from calltui.monitor.audit import AuditEntry, AuditLog
+from calltui.monitor.audit import INTENT, AuditEntry, AuditLog
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.verify import Verdict
 
@@ -28,12 +29,15 @@ class ActionOutcome:
     action: str
     parameters: dict[str, str]
     result: str
-    """`ok`, `failed`, `unknown` (may have reached Twilio), `refused` (read-only) or `dry-run` (not sent)."""
+    """`ok`, `failed`, `unknown` (may have reached Twilio), `refused` (read-only), `dry-run` (not sent) or
+    `not-sent` (its intent could not be written to the audit log: `audit_error` says why)."""
     call: Call | None = None
     """The call as Twilio returned it after a successful action."""
     error: GatewayError | None = None
     audit_error: str | None = None
-    """Set when the outcome could not be written to the audit log."""
+    """Set when the intent or the outcome could not be written to the audit log."""
+    request: str | None = None
+    """The id pairing the audit log's intent and outcome lines."""
 
 
 def classify(error: GatewayError) -> str:
@@ -59,6 +63,7 @@ class ActionRunner:
         *,
         dry_run: bool = False,
         redirects: RedirectMemory | None = None,
+        on_intent: Callable[[ActionOutcome], object] | None = None,
     ) -> None:
         self._gateway = gateway
         self._audit = audit
@@ -68,6 +73,8 @@ class ActionRunner:
         self.dry_run = dry_run
         """Rehearsal: every action is audited as `dry-run` and none reaches the gateway."""
         self.redirects = redirects or RedirectMemory()
+        self._on_intent = on_intent
+        """Told of each request about to leave (result `unknown` until its answer): the recording keeps it."""
 
     def busy(self, sid: str) -> bool:
         return sid in self._in_flight
@@ -78,8 +85,19 @@ class ActionRunner:
             return None
         self._in_flight.add(sid)
         try:
+            name, parameters = action_name(action), action.parameters()
+            request = self._audit.new_request()
+            intent = self._entry(
+                sid, name, parameters, None, kind=INTENT, request=request, dry_run=self.dry_run
+            )
+            problem = await self._write(intent, hold=False)
+            if problem is not None:
+                # No request without its record. The refusal itself waits for the log to come back.
+                return await self._record(ActionOutcome(sid, name, parameters, "not-sent", request=request))
+            if self._on_intent is not None:
+                self._on_intent(ActionOutcome(sid, name, parameters, "unknown", request=request))
             previous = self.redirects.last(sid) if isinstance(action, Redirect) else None
-            outcome = await self._send(sid, action)
+            outcome = replace(await self._send(sid, action), request=request)
             if outcome.result == "ok" and isinstance(action, Redirect):
                 self.redirects.remember(sid, action, self._clock())
             return await self._record(outcome, previous.target if previous else None)
@@ -126,6 +144,7 @@ class ActionRunner:
             error_code=error.code if error else None,
             error=error.summary() if error else None,
             previous_url=previous_url,
+            request=outcome.request,
         )
         problem = await self._write(entry)
         return replace(outcome, audit_error=problem) if problem else outcome
@@ -143,9 +162,10 @@ class ActionRunner:
             **details,
         )
 
-    async def _write(self, entry: AuditEntry) -> str | None:
+    async def _write(self, entry: AuditEntry, *, hold: bool = True) -> str | None:
+        """The reason the entry could not be written, or None. Held entries are written later."""
         try:
-            await self._audit.append_async(entry)
+            await self._audit.append_async(entry, hold=hold)
         except OSError as exc:
             return str(exc)
         return None

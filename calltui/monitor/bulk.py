@@ -73,6 +73,9 @@ def summary(report: BulkReport, skipped: int = 0) -> str:
     unknown = report.count("unknown")
     if unknown:
         parts.append(f"{unknown} unknown (may have reached Twilio)")
+    unrecorded = report.count("not-sent")
+    if unrecorded:
+        parts.append(f"{unrecorded} not sent (the audit log refused their record)")
     if skipped or report.busy:
         parts.append(f"{skipped + len(report.busy)} skipped")
     return ", ".join(parts)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
-from calltui.domain.call import Call, utcnow
+from calltui.domain.call import ENDED_STATUSES, Call, utcnow
 from calltui.domain.diff import PollDiff, diff_calls, index_calls
 from calltui.domain.errors import AuthError, GatewayError
 from calltui.domain.gateway import CallGateway
@@ -82,7 +82,10 @@ class Poller:
 
     @property
     def calls(self) -> dict[str, Call]:
-        return self._calls
+        """The last good poll's calls; in the live view without those that have just ended."""
+        if self.view is not View.ACTIVE:
+            return self._calls
+        return {sid: call for sid, call in self._calls.items() if call.status not in ENDED_STATUSES}
 
     def switch_view(self, view: View) -> None:
         """The next poll starts the new view from empty (its result is a full fill)."""

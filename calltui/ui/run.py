@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from calltui.config import ConfigError
+from calltui.domain.call import utcnow
 from calltui.domain.gateway import CallGateway
 from calltui.gateway import TwilioGateway
 from calltui.monitor.accounts import (
@@ -26,6 +27,7 @@ from calltui.monitor.audit import AuditLog, AuditLogError, Origin, read_entries
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recording import RecordingError, SqliteRecorder
 from calltui.monitor.redirects import RedirectMemory
+from calltui.monitor.unanswered import close_unanswered, find_unanswered, unanswered_notice
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
 from calltui.ui.app import CallTuiApp
@@ -38,6 +40,10 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
     user_config = load_user_config()
     audit = AuditLog(settings.audit_log or default_audit_log(), Origin.new(settings.operator))
     audit.open()
+    entries = list(read_entries(audit.path))
+    unanswered = find_unanswered(entries)
+    close_unanswered(audit, unanswered, utcnow())  # reported this once, as the outcome it is: unknown
+    notice = unanswered_notice(unanswered)
     recorder = None
     if settings.record is not None:
         recorder = SqliteRecorder(
@@ -55,10 +61,10 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         interval=settings.interval,
         read_only=settings.read_only,
         linger=settings.linger,
-        startup_warnings=[*warnings, *color_warnings(user_config.profiles)],
+        startup_warnings=[*warnings, *color_warnings(user_config.profiles), *([notice] if notice else [])],
         user_config=user_config,
         dry_run=settings.dry_run,
-        redirects=RedirectMemory.from_audit(read_entries(audit.path)),
+        redirects=RedirectMemory.from_audit(entries),
         accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home()),
         recorder=recorder,
     )

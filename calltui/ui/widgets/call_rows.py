@@ -142,6 +142,7 @@ class RowModel:
     def current(self) -> Iterator[Call]:
         """Every call not lingering, shown or filtered out."""
         return (call for sid, call in self._calls.items() if sid not in self._linger_until)
+
     # --- marks (bulk actions) ------------------------------------------------------------------
 
     @property

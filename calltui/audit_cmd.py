@@ -1,0 +1,89 @@
+"""`calltui audit verify FILE` (is the hash chain intact, and where does it break) and `calltui audit show
+FILE [--json]` (the log as a table, or as JSON lines for scripts). Every value read is cleaned for display."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from calltui.domain.text import clean
+from calltui.monitor.audit_chain import verify
+
+_COLUMNS = (("line", 5), ("time (UTC)", 19), ("operator", 16), ("kind", 7), ("action", 8))
+_COLUMNS += (("call", 34), ("outcome", 16), ("request", 16))
+
+
+def run_audit(command: str, path: Path, as_json: bool = False, out: TextIO | None = None) -> int:
+    """0: intact / shown; 1: the chain is broken; 2: the file cannot be read."""
+    out = out or sys.stdout
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"calltui audit: cannot read {clean(str(path), 200)}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if command == "verify":
+        return _verify(data, out)
+    _show(data, as_json, out)
+    return 0
+
+
+def _verify(data: bytes, out: TextIO) -> int:
+    verdict = verify(data)
+    old = (
+        f", {verdict.unchained} written before the chain (readable, not checkable)"
+        if verdict.unchained
+        else ""
+    )
+    counts = f"{verdict.lines} lines, {verdict.chained} chained{old}"
+    for number in verdict.torn:
+        where = "last line" if number == verdict.lines else f"line {number}"
+        print(f"torn: {where} (cut short by a crash mid-write; not tampering)", file=out)
+    if verdict.intact:
+        print(f"intact: {counts}", file=out)
+        return 0
+    for number, problem in verdict.breaks:
+        print(f"BROKEN at line {number}: {problem}", file=out)
+    print(f"not intact: {counts}; the chain first breaks at line {verdict.breaks[0][0]}", file=out)
+    return 1
+
+
+def _show(data: bytes, as_json: bool, out: TextIO) -> None:
+    if not as_json:
+        print(_row([name for name, _ in _COLUMNS]), file=out)
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            record = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            record = None
+        if not isinstance(record, dict):
+            record = {"torn": True}
+        if as_json:
+            # ASCII escapes: a control character in the file reaches the terminal as `\u001b`, inert.
+            print(json.dumps({"line": number, **record}, ensure_ascii=True), file=out)
+        else:
+            print(_row(_cells(number, record)), file=out)
+
+
+def _cells(number: int, record: dict[str, object]) -> list[str]:
+    if record.get("torn"):
+        return [str(number), "(torn or not an entry)"]
+    time = clean(record.get("time"), 40).replace("T", " ")[:19]
+    outcome = record.get("outcome")
+    if record.get("kind") == "intent":
+        outcome = "(rehearsal)" if record.get("dry_run") else "(sending)"
+    return [
+        str(number),
+        time,
+        clean(record.get("operator"), 60) or "—",
+        clean(record.get("kind"), 20) or "—",
+        clean(record.get("action"), 40),
+        clean(record.get("call_sid"), 60),
+        clean(outcome, 40) + (f" {clean(record['error_code'], 10)}" if record.get("error_code") else ""),
+        clean(record.get("request"), 60),
+    ]
+
+
+def _row(cells: list[str]) -> str:
+    return "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, _COLUMNS, strict=False)).rstrip()
