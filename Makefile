@@ -1,20 +1,52 @@
-# The contract: `make demo` and `make test` work on a fresh machine.
+# The contract: on a fresh clone with nothing beside it, `make demo` and `make test` work (Python 3.11-3.13).
+# `make demo` installs the app alone; `make test` adds the test extras. uv installs them (several times
+# quicker than pip): the one on PATH, else one brought from PyPI into the virtualenv; pip if neither works.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null)
+APP_STAMP := $(VENV)/.installed-app
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench lint clean
+# A virtualenv made by another Python than $(PYTHON) (e.g. `make test PYTHON=python3.13`) is made anew.
+PY_VERSION = import sys; print("%d.%d" % sys.version_info[:2])
+WANT_PY := $(shell $(PYTHON) -c '$(PY_VERSION)' 2>/dev/null)
+HAVE_PY := $(shell $(BIN)/python -c '$(PY_VERSION)' 2>/dev/null)
+
+ifneq ($(UV),)
+MAKE_VENV = $(UV) venv --quiet --python $(PYTHON) $(VENV)
+else
+MAKE_VENV = $(PYTHON) -m venv --without-pip $(VENV) && \
+	{ $(PYTHON) -m pip --python $(BIN)/python install --quiet --progress-bar off uv || \
+	  $(BIN)/python -m ensurepip --default-pip; }
+endif
+# $(call UV_OR_PIP,uv's arguments,pip's arguments): the uv on PATH, else the virtualenv's, else pip.
+UV_OR_PIP = if [ -n "$(UV)" ]; then $(UV) $(1); elif [ -x $(BIN)/uv ]; then $(BIN)/uv $(1); \
+	else $(BIN)/python -m pip $(2); fi
+PIP_INSTALL = $(call UV_OR_PIP,pip install --python $(BIN)/python $(1),install --progress-bar off $(1))
+
+.PHONY: install demo test bench lint wheel clean FORCE
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+ifneq ($(WANT_PY),$(HAVE_PY))
+$(VENV)/pyvenv.cfg: FORCE
+endif
+$(VENV)/pyvenv.cfg:
+	@test -n "$(WANT_PY)" || { echo "$(PYTHON) was not found: pass PYTHON=python3.11 (or 3.12, 3.13)"; exit 1; }
+	rm -rf $(VENV)
+	$(MAKE_VENV)
 
-demo: $(STAMP)
+$(APP_STAMP): pyproject.toml $(VENV)/pyvenv.cfg
+	$(call PIP_INSTALL,-e .)
+	touch $@
+
+# The test extras may include a package built from source on the newest Python: that takes minutes.
+$(STAMP): $(APP_STAMP)
+	$(call PIP_INSTALL,-e '.[test]')
+	touch $@
+
+demo: $(APP_STAMP)
 	$(BIN)/calltui --demo
 
 test: $(STAMP)
@@ -28,5 +60,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check calltui tests bench
 	$(BIN)/ruff format --check calltui tests bench
 
+wheel: $(APP_STAMP)
+	rm -rf dist
+	$(call UV_OR_PIP,build --wheel --out-dir dist .,wheel --no-deps --wheel-dir dist .)
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache dist build

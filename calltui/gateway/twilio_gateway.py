@@ -50,12 +50,20 @@ class TwilioGateway:
     method is awaitable from any loop and raises only `calltui.domain.errors.GatewayError`s.
     """
 
-    def __init__(self, settings: Settings, *, max_pages: int = MAX_PAGES) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        max_pages: int = MAX_PAGES,
+        on_date: Callable[[str | None], object] | None = None,
+    ) -> None:
         if not ACCOUNT_SID_RE.match(settings.account_sid):
             raise InvalidRequest("The account SID must be AC followed by 32 hex digits.")
         self.read_only = settings.read_only
         self._settings = settings
         self._max_pages = max_pages
+        self._on_date = on_date
+        """Told every answer's `Date` header (from the SDK's thread)."""
         self._lock = threading.Lock()
         self._runner: LoopThread | None = None
         self._closed = False
@@ -172,7 +180,7 @@ class TwilioGateway:
 
         if self._client is None:
             settings = self._settings
-            self._http = sdk.GatewayHttpClient(settings.request_timeout)
+            self._http = sdk.GatewayHttpClient(settings.request_timeout, self._on_date)
             client = sdk.Client(
                 settings.username, settings.secret.reveal(), settings.account_sid, http_client=self._http
             )
