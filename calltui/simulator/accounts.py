@@ -85,4 +85,3 @@ def page(path: str, query: AccountsQuery, accounts: Sequence[dict[str, Any]]) ->
         "uri": uri(query.page, f"PA{query.after}" if query.after else None),
     }
     return json.dumps(body).encode()
-
