@@ -20,6 +20,8 @@ from bench.poll_bench import explain as explain_poll
 from bench.poll_bench import run_poll_bench
 from bench.responsiveness_bench import explain as explain_responsiveness
 from bench.responsiveness_bench import run_responsiveness_bench
+from bench.soak_bench import explain as explain_soak
+from bench.soak_bench import run_soak_bench
 from bench.startup_bench import explain as explain_startup
 from bench.startup_bench import run_startup_bench
 from bench.table_bench import run_table_bench
@@ -40,6 +42,7 @@ BENCHES = [
     Bench("startup", run_startup_bench, explain_startup),
     Bench("memory", run_memory_bench, explain_memory),
     Bench("api", run_api_cost_bench, explain_api_cost),
+    Bench("soak", run_soak_bench, explain_soak),
 ]
 
 

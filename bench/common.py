@@ -23,6 +23,7 @@ from twilio.rest import Client
 from calltui.gateway import TwilioGateway
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
+from calltui.monitor.recorder import SessionRecorder
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator, lifecycle, records
@@ -256,7 +257,9 @@ def settings_for(sim: SimProcess, **overrides: Any) -> Settings:
 _AUDIT_DIR = tempfile.TemporaryDirectory(prefix="calltui-bench-")
 
 
-def build_app(sim: SimProcess, *, interval: float = 3600.0, **overrides: Any) -> CallTuiApp:
+def build_app(
+    sim: SimProcess, *, interval: float = 3600.0, recorder: SessionRecorder | None = None, **overrides: Any
+) -> CallTuiApp:
     """The real app on the simulator; with the default interval (an hour) it polls only when asked.
 
     The grace window is off: a confirmed action is sent at once, so its latency is calltui's own (with
@@ -273,6 +276,7 @@ def build_app(sim: SimProcess, *, interval: float = 3600.0, **overrides: Any) ->
         read_only=settings.read_only,
         linger=settings.linger,
         user_config=UserConfig(grace_seconds=0),
+        recorder=recorder,
     )
 
 
@@ -327,11 +331,11 @@ class PollWatch:
         self._app = app
         self.timings: list[PollTiming] = []
         self._applied = asyncio.Event()
-        self._poll = app.poller.poll
-        self._list = app.gateway.list_active
+        self._poll = app.session.poller.poll
+        self._list = app.session.gateway.list_active
         self._fetched = 0.0
-        app.poller.poll = self._timed_poll  # type: ignore[method-assign]
-        app.gateway.list_active = self._timed_list  # type: ignore[method-assign]
+        app.session.poller.poll = self._timed_poll  # type: ignore[method-assign]
+        app.session.gateway.list_active = self._timed_list  # type: ignore[method-assign]
 
     async def _timed_list(self) -> Any:
         found = await self._list()

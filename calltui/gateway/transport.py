@@ -7,6 +7,7 @@ TwilioRestException drops the headers) and gives Twilio's own message without th
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
@@ -20,9 +21,11 @@ class GatewayHttpClient(AsyncTwilioHttpClient):
     `max_retries` stays off: the SDK would resend a POST on 5xx. Backing off is the poller's job.
     """
 
-    def __init__(self, request_timeout: float) -> None:
+    def __init__(self, request_timeout: float, on_date: Callable[[str | None], object] | None = None) -> None:
         super().__init__()
         self.request_timeout = request_timeout
+        self._on_date = on_date
+        """Told each answer's `Date` header: Twilio's clock, for durations (see monitor.skew)."""
 
     async def request(
         self,
@@ -43,6 +46,8 @@ class GatewayHttpClient(AsyncTwilioHttpClient):
         except Exception as exc:
             error = map_exception(exc, write=method.upper() != "GET")
         else:
+            if self._on_date is not None:
+                self._on_date(response.headers.get("Date") if response.headers else None)
             if 200 <= response.status_code < 300:
                 return response
             error = error_from_response(response.status_code, response.text, response.headers)

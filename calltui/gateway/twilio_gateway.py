@@ -51,12 +51,20 @@ class TwilioGateway:
     method is awaitable from any loop and raises only `calltui.domain.errors.GatewayError`s.
     """
 
-    def __init__(self, settings: Settings, *, max_pages: int = MAX_PAGES) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        max_pages: int = MAX_PAGES,
+        on_date: Callable[[str | None], object] | None = None,
+    ) -> None:
         if not ACCOUNT_SID_RE.match(settings.account_sid):
             raise InvalidRequest("The account SID must be AC followed by 32 hex digits.")
         self.read_only = settings.read_only
         self._settings = settings
         self._max_pages = max_pages
+        self._on_date = on_date
+        """Told every answer's `Date` header (from the SDK's thread)."""
         self._lock = threading.Lock()
         self._runner: LoopThread | None = None
         self._closed = False
@@ -168,7 +176,7 @@ class TwilioGateway:
         """The 2010-04-01 API version object; the client is built on first use, inside this loop."""
         if self._client is None:
             settings = self._settings
-            self._http = GatewayHttpClient(settings.request_timeout)
+            self._http = GatewayHttpClient(settings.request_timeout, self._on_date)
             client = Client(
                 settings.username, settings.secret.reveal(), settings.account_sid, http_client=self._http
             )

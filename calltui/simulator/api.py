@@ -6,6 +6,8 @@ import asyncio
 import json
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import UTC
+from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -96,6 +98,8 @@ class Api:
             response = errors.error_response(exc.status, code, message)
         if request.path.startswith(API_PREFIX):
             response.headers["Twilio-Request-Id"] = "RQ" + secrets.token_hex(16)
+        # Twilio's clock is the simulator's: the one its calls' start times come from.
+        response.headers["Date"] = format_datetime(self.sim.clock().astimezone(UTC), usegmt=True)
         answered = request.transport is not None and not request.transport.is_closing()  # not dropped
         if self.sim.exchanges is not None and answered and isinstance(response, web.Response):
             self.sim.exchanges.append(

@@ -27,6 +27,7 @@ from calltui.monitor.audit import AuditLog, AuditLogError, Origin, read_entries
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recording import RecordingError, SqliteRecorder
 from calltui.monitor.redirects import RedirectMemory
+from calltui.monitor.skew import TwilioClock
 from calltui.monitor.unanswered import close_unanswered, find_unanswered, unanswered_notice
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
@@ -53,8 +54,10 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
             linger=settings.linger,
         )
         recorder.open()
+    clock = TwilioClock()  # durations and alerts on Twilio's clock, learnt from its answers' Date header
     return CallTuiApp(
-        TwilioGateway(settings),
+        TwilioGateway(settings, on_date=clock.observe),
+        clock=clock,
         account_sid=settings.account_sid,
         audit=audit,
         history=UrlHistory(default_url_history()),
@@ -65,13 +68,17 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         user_config=user_config,
         dry_run=settings.dry_run,
         redirects=RedirectMemory.from_audit(entries),
-        accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home()),
+        accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home(), clock),
         recorder=recorder,
     )
 
 
 def account_switcher(
-    settings: Settings, profiles: Sequence[Profile], environ: Mapping[str, str], home: Path
+    settings: Settings,
+    profiles: Sequence[Profile],
+    environ: Mapping[str, str],
+    home: Path,
+    clock: TwilioClock | None = None,
 ) -> AccountSwitcher:
     """Switching builds a gateway from the live settings: a subaccount is reached with the credentials
     in use, a profile with its own."""
@@ -80,7 +87,7 @@ def account_switcher(
     def connect(choice: AccountChoice) -> CallGateway:
         nonlocal live
         wanted = settings_for(live, choice)
-        gateway = TwilioGateway(wanted)
+        gateway = TwilioGateway(wanted, on_date=clock.observe if clock else None)
         live = wanted
         return gateway
 
