@@ -109,6 +109,11 @@ class ActionRunner:
         outcome = ActionOutcome(sid, action_name(action), action.parameters(), "canceled-by-user")
         return (await self._record(outcome)).audit_error
 
+    async def record_skipped(self, sid: str, action: Action, why: str) -> str | None:
+        """Audit an action not sent at the end of its grace window because the call was over (`why`)."""
+        entry = self._entry(sid, action_name(action), action.parameters(), "skipped-call-ended", error=why)
+        return await self._write(entry)
+
     async def record_verdict(self, verdict: Verdict) -> str | None:
         """Audit whether an action took effect (action `verify`); the write error, if any."""
         entry = self._entry(

@@ -52,7 +52,8 @@ class AuditEntry:
     parameters: dict[str, str]
     outcome: str | None
     """`ok`, `failed`, `unknown` (it may have reached Twilio), `refused` (read-only), `dry-run`,
-    `not-sent` (its intent could not be written) or `canceled-by-user` (stopped in the grace window);
+    `not-sent` (its intent could not be written), `canceled-by-user` (stopped in the grace window) or
+    `skipped-call-ended` (the call was over when its grace window ended: not sent, `error` says why);
     for action `verify`: `verified` or `not-verified`; None on an intent."""
     error_code: int | None = None
     error: str | None = None

@@ -87,6 +87,16 @@ class Poller:
             return self._calls
         return {sid: call for sid, call in self._calls.items() if call.status not in ENDED_STATUSES}
 
+    def over(self, sid: str) -> str | None:
+        """Why the last good poll says call `sid` is over (`it ended (no-answer)`, or that the live view no
+        longer lists it); None when it is live, or when no poll since the last view switch can tell."""
+        call = self._calls.get(sid)
+        if call is not None:
+            return f"it ended ({call.status})" if call.status in ENDED_STATUSES else None
+        if self.view is View.ACTIVE and self._last_started is not None:
+            return "it is no longer among the live calls"
+        return None
+
     def switch_view(self, view: View) -> None:
         """The next poll starts the new view from empty (its result is a full fill)."""
         self.view = view

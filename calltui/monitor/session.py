@@ -7,6 +7,8 @@ The action path, in order (each step a method the app calls from its workers and
 
     confirm(call, action)      -> queued in the grace window, or "send now"
     due(now)                   -> the actions whose grace window has passed, the checks now due
+    over(item)                 -> why a due action must not be sent after all (its call ended; then
+    record_skipped(item, why))    audit it as skipped)
     send(call, action)         -> sent once, outcome classified and audited; verification starts on `ok`
     verify(check, now)         -> a verdict when decided (kept in `verdicts`)
     record_verdict(verdict)    -> the verdict audited as `verify`
@@ -162,6 +164,15 @@ class AccountSession:
     def due(self, now: datetime) -> tuple[list[PendingAction], list[Check]]:
         """The actions whose grace window has passed (each handed out once) and the checks due now."""
         return self.grace.due(now), self.verifier.due(now)
+
+    def over(self, item: PendingAction) -> str | None:
+        """Why `item` must not be sent after all: the latest poll shows its call ended (see `Poller.over`).
+        A hang-up or redirect to an ended call would only earn Twilio's 21220."""
+        return self.poller.over(item.call.sid)
+
+    async def record_skipped(self, item: PendingAction, why: str) -> str | None:
+        """Audit an action not sent because its call was over (`skipped-call-ended`); the write error."""
+        return await self.actions.record_skipped(item.call.sid, item.action, why)
 
     async def send(self, call: Call, action: Action) -> ActionOutcome | None:
         """Send `action` once; None (nothing sent) when an action on the call is already in flight.

@@ -52,11 +52,15 @@ if TYPE_CHECKING:
 ALERT_NOTICES_AT_ONCE = 5
 #: Standing alerts listed by `!`; more than this end in a count.
 ALERTS_LISTED = 10
+#: Twilio's code for an update to a call that is no longer in progress.
+CALL_NOT_IN_PROGRESS = 21220
 WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 #: Actions no command palette entry should offer (the palette has its own quit and help).
 NOT_IN_PALETTE = frozenset({"quit", "help", "read_only"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
-TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort", "accounts"}
+#: `undo` is not among them: the countdown shows on every screen, and so does its way back.
+TABLE_ACTIONS = (WRITE_ACTIONS - {"undo"}) | {"details", "filter", "toggle_view", "sort", "reverse_sort"}
+TABLE_ACTIONS |= {"accounts"}
 TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
 TABLE_ACTIONS |= {"numbers", "export"}
 
@@ -80,7 +84,10 @@ class CallTuiApp(App[None]):
         Binding("x", "export", "Export", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
-        Binding("u", "undo", "Undo: cancel the newest action still in its grace window", show=False),
+        # Priority: a dialog or the details screen in front must not leave the countdown without its undo.
+        Binding(
+            "u", "undo", "Undo: cancel the newest action still in its grace window", show=False, priority=True
+        ),
         Binding("space", "toggle_mark", "Mark / unmark the call", show=False),
         Binding("a", "mark_shown", "Mark every shown call", show=False),
         Binding("A", "clear_marks", "Clear marks", show=False),
@@ -273,6 +280,8 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- keys
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo" and isinstance(self.focused, Input):
+            return False  # `u` is typed into a URL, a path or the filter
         return self._allowed(action, on_table=self.screen is self.screen_stack[0])
 
     def _allowed(self, action: str, *, on_table: bool = True) -> bool:
@@ -604,17 +613,26 @@ class CallTuiApp(App[None]):
         elif outcome.result == "dry-run":
             self.notify(f"Nothing sent. {what} (rehearsed): {subject}", title="DRY-RUN", markup=False)
         else:
+            # calltui's words for what was tried, then Twilio's own (its 21220 says "Cannot redirect"
+            # whatever the request was).
+            attempt = {"redirect": "redirect", "hangup": "hang-up"}[outcome.action]
+            if outcome.parameters.get("Status") == "canceled":
+                attempt = "cancel"
             error = outcome.error
             lines = [clean(error.summary(), 300) if error else outcome.result]
+            if error:
+                lines[0] = f"Twilio: {lines[0]}"
+                if error.code == CALL_NOT_IN_PROGRESS:
+                    lines.insert(0, f"The call had already ended: the {attempt} was not applied.")
+                else:
+                    lines.insert(0, f"The {attempt} was refused.")
             if error and error.more_info:
                 lines.append(clean(error.more_info, 200))
             if outcome.result == "unknown":
-                lines.insert(
-                    0, "Outcome UNKNOWN: it may have reached Twilio. Check the call before retrying."
-                )
+                lines[0] = "Outcome UNKNOWN: it may have reached Twilio. Check the call before retrying."
             self.notify(
                 "\n".join(lines),
-                title=f"{outcome.action} failed: {short_sid(call.sid)}",
+                title=f"The {attempt} of {short_sid(call.sid)} failed",
                 severity="error",
                 timeout=15,
                 markup=False,
@@ -661,6 +679,20 @@ class CallTuiApp(App[None]):
         return f"{what} of {short_sid(item.call.sid)}"
 
     @work(group="actions")
+    async def _skip(self, item: PendingAction, why: str) -> None:
+        """Not sent at the end of its window: the latest poll shows the call over. Said, and audited."""
+        self.notify(
+            f"Not sent: the {self._describe(item)}; {why} during the countdown.",
+            title="Skipped",
+            severity="warning",
+            timeout=15,
+            markup=False,
+        )
+        problem = await self.session.record_skipped(item, why)
+        if problem:
+            self._audit_failed(problem)
+
+    @work(group="actions")
     async def _audit_canceled(self, item: PendingAction) -> None:
         problem = await self.session.record_canceled(item)
         if problem:
@@ -671,16 +703,30 @@ class CallTuiApp(App[None]):
         now = self.clock()
         sends, checks = self.session.due(now)
         for item in sends:
-            self._run_action(item.call, item.action)
+            why = self.session.over(item)
+            if why is None:
+                self._run_action(item.call, item.action)
+            else:
+                self._skip(item, why)
         for check in checks:
             self._verify(check, now)
         self._show_pending()
 
     def _show_pending(self) -> None:
+        """The countdown under the table, and on whatever screen or dialog is in front of it."""
         bar, pending = self._pending_bar, self.session.grace.pending
         # Held, not queried: the timer may fire while the app is closing and its widgets are gone.
         if bar.is_mounted and (pending or bar.display):
             bar.show(pending, self.clock(), dry_run=self.dry_run)
+        screen = self.screen
+        if screen is self.screen_stack[0] or not bar.is_mounted:
+            return
+        bars = list(screen.query_children(PendingBar))
+        if pending and not bars:
+            bars = [PendingBar(classes="in-front")]
+            screen.mount(bars[0])
+        for front in bars:
+            front.show(pending, self.clock(), dry_run=self.dry_run)
 
     @work(group="verify")
     async def _verify(self, check: Check, now: datetime) -> None:

@@ -47,6 +47,10 @@ class PendingBar(Static):
         color: $text;
         display: none;
     }
+    PendingBar.in-front {
+        dock: bottom;
+        margin-bottom: 1;  /* above the footer of the screen in front */
+    }
     """
 
     def show(self, pending: Sequence[PendingAction], now: datetime, *, dry_run: bool = False) -> None:
