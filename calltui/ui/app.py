@@ -716,10 +716,12 @@ class CallTuiApp(App[None]):
         """The countdown under the table, and on whatever screen or dialog is in front of it."""
         bar, pending = self._pending_bar, self.session.grace.pending
         # Held, not queried: the timer may fire while the app is closing and its widgets are gone.
-        if bar.is_mounted and (pending or bar.display):
+        if not bar.is_mounted or not self.screen_stack:
+            return
+        if pending or bar.display:
             bar.show(pending, self.clock(), dry_run=self.dry_run)
-        screen = self.screen
-        if screen is self.screen_stack[0] or not bar.is_mounted:
+        screen = self.screen_stack[-1]
+        if screen is self.screen_stack[0]:
             return
         bars = list(screen.query_children(PendingBar))
         if pending and not bars:
