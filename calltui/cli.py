@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="who is operating, named in the audit log (CALLTUI_NAME; default user@host)",
     )
     parser.add_argument(
+        "--team",
+        metavar="URL",
+        help="team mode: share polls, actions and claims through this Redis (CALLTUI_TEAM_URL)",
+    )
+    parser.add_argument(
         "--record", metavar="FILE", help="keep every poll and action in FILE (new) for `calltui replay`"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

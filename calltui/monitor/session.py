@@ -112,6 +112,7 @@ class AccountSession:
         self.listener = listener
         self.team: TeamSide | None = None
         self._alone = False
+        self._claiming: set[str] = set()
         self.bulk = BulkRunner(self.actions)
         if settings.team is not None:
             self.team = self._join(settings.team)
@@ -238,7 +239,13 @@ class AccountSession:
 
     async def claim(self, call: Call, action: Action) -> ClaimVerdict:
         """Team mode: claim the call before the action is confirmed. Alone: always CLAIMED."""
-        return CLAIMED if self.team is None else await self.team.claim(call.sid, action)
+        if self.team is None:
+            return CLAIMED
+        self._claiming.add(call.sid)  # held from now: a second key press must not claim it again
+        try:
+            return await self.team.claim(call.sid, action)
+        finally:
+            self._claiming.discard(call.sid)
 
     def teammate_on(self, sid: str) -> TeamAction | None:
         """A teammate's action on `sid` under way (team mode): this instance must not start one."""
@@ -300,7 +307,7 @@ class AccountSession:
         a second one must not be sent (a redirect then a hang-up would both take effect)."""
         items = self._bulk_items
         in_bulk = items is not None and any(item.sid == sid for item in items)
-        return self.actions.busy(sid) or self.grace.holds(sid) or in_bulk
+        return self.actions.busy(sid) or self.grace.holds(sid) or in_bulk or sid in self._claiming
 
     @property
     def idle(self) -> bool:

@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 from calltui.secret import Secret
 
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 T = TypeVar("T")
-SCHEMES = ("redis", "rediss")
 DEFAULT_TIMEOUT = 1.0
 """Seconds any one Redis call may take before the team counts as offline."""
 
@@ -39,30 +37,6 @@ class TeamConfig:
 
 class TeamUnavailable(Exception):
     """Redis could not be reached or answered too slowly; the message never holds the URL."""
-
-
-def check_team_url(url: str) -> str | None:
-    """Why `url` cannot be a team URL (None when it can). Never repeats the URL: it may hold a password."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises on a port that is not a number)
-    except ValueError:
-        return "it cannot be parsed as a URL"
-    if parts.scheme not in SCHEMES:
-        return "it must start with redis:// or rediss://"
-    if not parts.hostname:
-        return "it names no host"
-    return None
-
-
-def shown_url(url: Secret) -> str:
-    """What may be shown of the team URL: scheme, host and port; never the user or the password."""
-    try:
-        parts = urlsplit(url.reveal())
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname or '?'}{port}"
-    except ValueError:
-        return "redis://?"
 
 
 class TeamLink:

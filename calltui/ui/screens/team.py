@@ -25,7 +25,6 @@ def team_lines(
     online: bool,
     teammates: Sequence[Member],
     actions: Sequence[TeamAction],
-    dropped: int,
 ) -> list[str]:
     """What the screen says, line by line (untrusted names cleaned, one line each)."""
     if not online:
@@ -44,8 +43,6 @@ def team_lines(
         when = format_local(action.at, "%H:%M:%S") or "—"
         alone = " (taken offline)" if action.offline else ""
         lines.append(f"  {when} {clean(action.who, 40)} {action.words} {short_sid(action.call_sid)}{alone}")
-    if dropped:
-        lines.append(f"{dropped} malformed entries from Redis dropped.")
     return lines
 
 
