@@ -125,7 +125,7 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A real redis-server of its own on a free port, without persistence (see `redis_helpers`)."""
-    server = RedisServer(tmp_path)
+    server = RedisServer(tmp_path, password="team-s3cr3t")  # a password: it must never show
     server.start()
     try:
         yield server

@@ -1,22 +1,24 @@
 """`Team`: this instance's place in its account's team: the poller's lease, the feed, the action stream,
 claims and who is online. Three background tasks, none of which the table ever waits for:
 
-- the lease loop (every fifth of an interval): heartbeat, renew or take the poller's lease, list teammates;
-  when Redis fails it turns the team OFFLINE (the session then polls by itself) and retries with backoff;
+- the lease loop (every fifth of an interval, at most a second): heartbeat, renew or take the poller's
+  lease, list teammates; when Redis fails it turns the team OFFLINE (the session then polls by itself)
+  and retries with backoff;
 - the reader: one blocking XREAD over the action, feed and control streams;
 - the sender: publishes queued entries; actions that could not be published wait in an outbox.
 
 A lease lives 0.6 interval and is renewed every fifth of one, and a follower tries to take it as often:
 when the poller dies, its last poll was at most an interval before its last renewal, its lease runs out
 0.6 interval after that, and a teammate polls within a fifth more: no poll is missed for longer than
-1.8 intervals (plus the new poll's own time). The lease only
-decides who polls (a read); no write relies on it: each action claims its call (see `claims`).
+1.8 intervals (plus the new poll's own time). The lease only decides who polls (a read); no write
+relies on it: each action claims its call (see `claims`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import secrets
 from collections import deque
@@ -59,6 +61,8 @@ BACKOFF_CAP = 10.0
 KEYFRAME_EVERY = 20
 """Polls between the feed's keyframes: a follower that missed an entry catches up from the last one."""
 ENCODE_OFF_LOOP = 500
+MEMBERS_EVERY = 1.0
+"""Seconds between two readings of who is online."""
 
 
 @dataclass
@@ -122,12 +126,14 @@ class Team:
     # ----------------------------------------------------------------- life
 
     @property
-    def lease_ttl(self) -> float:
-        return max(0.2, 0.6 * self.interval)
+    def period(self) -> float:
+        """Seconds between two rounds of the lease loop: a fifth of an interval, at most a second."""
+        return min(1.0, max(0.05, self.interval / 5))
 
     @property
-    def period(self) -> float:
-        return max(0.05, self.interval / 5)
+    def lease_ttl(self) -> float:
+        """0.6 interval (five rounds at most): a long interval does not make a dead poller's lease last."""
+        return max(0.2, min(0.6 * self.interval, 5 * self.period))
 
     def start(self) -> None:
         self._tasks = [
@@ -154,19 +160,20 @@ class Team:
 
     async def _lease_loop(self) -> None:
         failures = 0
-        beat = 0
+        listed = -math.inf
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 await self._heartbeat()
                 await self._lease()
-                if beat % 4 == 0 or not self.state.online:
+                if loop.time() - listed >= MEMBERS_EVERY or not self.state.online:
                     await self._list_members()
+                    listed = loop.time()
                 if not self.state.online:
                     self.state.online = True
                     failures = 0
                     self._flush_outbox()
                     self.events.changed()
-                beat += 1
                 delay = self.period
             except TeamUnavailable:
                 failures += 1
