@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -70,6 +69,7 @@ class Instance:
         """As if the process died: its tasks stop, nothing is handed back (the lease must run out)."""
         assert self.task is not None and self.session.team is not None
         self.task.cancel()
+        self.session.team.team._closing = True  # a cancellation wait_for swallows must not revive it
         for task in self.session.team.team._tasks:
             task.cancel()
 
@@ -103,8 +103,7 @@ async def team(sim: Simulator, redis_server: RedisServer, tmp_path: Path) -> Asy
     for instance in made:
         if instance.task is not None:
             instance.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await instance.task
+            await asyncio.wait([instance.task], timeout=5)
         await instance.session.close()
 
 

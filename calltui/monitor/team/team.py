@@ -121,6 +121,7 @@ class Team:
         self._send: asyncio.Queue[_Entry | _Poll] = asyncio.Queue(maxsize=1000)
         self._ids: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
         self._rng = random.Random()
 
     # ----------------------------------------------------------------- life
@@ -144,11 +145,11 @@ class Team:
 
     async def close(self) -> None:
         """Stop, hand the lease back (a teammate takes over at once) and leave the member list."""
+        self._closing = True  # asyncio.wait_for may swallow a cancellation (Python 3.11): the loops look
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=2 * self.link.timeout + self.link.block)
         if self.state.online:
             with contextlib.suppress(TeamUnavailable):
                 if self._lease_token is not None:
@@ -162,7 +163,7 @@ class Team:
         failures = 0
         listed = -math.inf
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._closing:
             try:
                 await self._heartbeat()
                 await self._lease()
@@ -289,7 +290,7 @@ class Team:
 
     async def _send_loop(self) -> None:
         encoder, epoch, seq = PollEncoder(KEYFRAME_EVERY), None, 0
-        while True:
+        while not self._closing:
             item = await self._send.get()
             if isinstance(item, _Poll):
                 if self._epoch != epoch:  # a new lease: a new epoch, starting with a keyframe
@@ -322,7 +323,7 @@ class Team:
     # ----------------------------------------------------------------- reading
 
     async def _read_loop(self) -> None:
-        while True:
+        while not self._closing:
             try:
                 if not self._ids:
                     await self._start_reading()
