@@ -179,7 +179,7 @@ class AccountSession:
                 continue
             result = await self.poller.poll()
             if team is not None and self.view is View.ACTIVE and result.diff is not None:
-                team.team.publish_poll(result.calls)
+                team.team.publish_poll(result)
             yield result
             self._wake.clear()
             if self._following():

@@ -136,14 +136,18 @@ class PollEncoder:
         """The next poll is a keyframe (a reader may have missed the polls before it)."""
         self._last = None
 
-    def encode(self, calls: dict[str, Call]) -> tuple[bool, bytes]:
-        """(whether it is a keyframe, the packed data). CPU-bound at scale: call it off the event loop."""
+    def encode(
+        self, calls: dict[str, Call], diff: PollDiff | None = None, base: dict[str, Call] | None = None
+    ) -> tuple[bool, bytes]:
+        """(whether it is a keyframe, the packed data); `diff`, when taken from `base`, is reused if `base`
+        is the poll before. CPU-bound at scale: call it off the event loop."""
         last, self._last = self._last, calls
         if last is None or self._since_keyframe >= self._every - 1:
             self._since_keyframe = 0
             return True, pack([encode_call(call) for call in calls.values()])
         self._since_keyframe += 1
-        diff = diff_calls(last, calls)
+        if diff is None or base is not last:
+            diff = diff_calls(last, calls)
         return False, pack(
             {
                 "a": [encode_call(call) for call in diff.added],

@@ -94,7 +94,7 @@ class TeamSide:
         if len(entries) > 1:
             diff = diff_calls(before, state)
         poller.adopt(state, self.clock())
-        return PollResult(poller.state, poller.interval, diff, state)
+        return PollResult(poller.state, poller.interval, diff, state, before)
 
     def start_over(self) -> None:
         """A view switch emptied the calls: stop waiting for the feed now, and follow it again from its

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from calltui.domain.call import Call
+from calltui.monitor.poller import PollResult
 from calltui.monitor.recording.codec import PollEncoder
 from calltui.monitor.team.claims import Claim, Claims, HeldBy, extend_owned, release_owned
 from calltui.monitor.team.link import TeamLink, TeamUnavailable
@@ -118,7 +118,7 @@ class Team:
         self._follow: tuple[str, int] | None = None
         self._lease_token: bytes | None = None
         self._outbox: deque[TeamAction] = deque(maxlen=OUTBOX)
-        self._send: asyncio.Queue[_Entry | _Poll] = asyncio.Queue(maxsize=1000)
+        self._send: asyncio.Queue[_Entry | PollResult] = asyncio.Queue(maxsize=1000)
         self._ids: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
@@ -267,11 +267,11 @@ class Team:
         else:
             self._outbox.append(action)
 
-    def publish_poll(self, calls: dict[str, Call]) -> None:
-        """Our poll's calls go to the feed, if we poll for the team (encoded by the sender, off the loop)."""
+    def publish_poll(self, result: PollResult) -> None:
+        """Our poll goes to the feed, if we poll for the team (encoded by the sender, off the loop)."""
         if self.state.online and self._lease_token is not None:
             with contextlib.suppress(asyncio.QueueFull):  # Redis far too slow: the next one is a keyframe
-                self._send.put_nowait(_Poll(calls))
+                self._send.put_nowait(result)
 
     def ask_for_poll(self) -> None:
         """ctrl+r on a follower: the poller polls now."""
@@ -292,13 +292,13 @@ class Team:
         encoder, epoch, seq = PollEncoder(KEYFRAME_EVERY), None, 0
         while not self._closing:
             item = await self._send.get()
-            if isinstance(item, _Poll):
+            if isinstance(item, PollResult):
                 if self._epoch != epoch:  # a new lease: a new epoch, starting with a keyframe
                     encoder.restart()
                     epoch, seq = self._epoch, 0
                 if epoch is None or self._lease_token is None:
                     continue
-                keyframe, data = await _encode(encoder, item.calls)
+                keyframe, data = await _encode(encoder, item)
                 seq += 1
                 item = _Entry(self.keys.feed, encode_feed(FeedEntry(epoch, seq, keyframe, data)), FEED_KEPT)
             entry = item
@@ -454,16 +454,11 @@ class _Entry:
     kept: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Poll:
-    calls: dict[str, Call]
-
-
-async def _encode(encoder: PollEncoder, calls: dict[str, Call]) -> tuple[bool, bytes]:
+async def _encode(encoder: PollEncoder, poll: PollResult) -> tuple[bool, bytes]:
     # A keyframe of thousands of calls takes tens of milliseconds to pack: not on the event loop.
-    if len(calls) > ENCODE_OFF_LOOP:
-        return await asyncio.to_thread(encoder.encode, calls)
-    return encoder.encode(calls)
+    if len(poll.calls) > ENCODE_OFF_LOOP:
+        return await asyncio.to_thread(encoder.encode, poll.calls, poll.diff, poll.base)
+    return encoder.encode(poll.calls, poll.diff, poll.base)
 
 
 def _offline(action: TeamAction) -> TeamAction:

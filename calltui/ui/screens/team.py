@@ -13,6 +13,7 @@ from textual.widgets import Label, Static
 
 from calltui.domain.call import format_local
 from calltui.domain.text import clean
+from calltui.monitor.team.side import TeamSide
 from calltui.monitor.team.wire import Member, TeamAction
 from calltui.ui.describe import short_sid
 
@@ -49,10 +50,13 @@ def team_lines(
 class TeamScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,t", "dismiss", "Close")]
 
-    def __init__(self, title: str, lines: list[str]) -> None:
+    def __init__(self, title: str, side: TeamSide) -> None:
         super().__init__()
         self._title = title
-        self._lines = lines
+        team = side.team
+        self._lines = team_lines(team.who, team.state.polling, side.online, team.teammates, team.recent)
+        if team.state.dropped:
+            self._lines.append(f"{team.state.dropped} malformed entries from Redis dropped.")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", classes="dialog"):
