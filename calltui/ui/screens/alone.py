@@ -6,11 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from calltui.ui.screens.decision import Decision
 
-class AloneScreen(ModalScreen[bool]):
+
+class AloneScreen(Decision):
     """Dismisses with True only on `y`: Enter is not a yes here."""
 
     BINDINGS = [
@@ -33,16 +34,3 @@ class AloneScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("No (n)", id="cancel", compact=True)
                 yield Button("Yes, alone (y)", id="confirm", variant="error", compact=True)
-
-    def on_mount(self) -> None:
-        for button in self.query(Button):
-            button.can_focus = False
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm")
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
