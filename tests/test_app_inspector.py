@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 from uihelpers import first_poll, help_text, run_command, until
@@ -110,6 +111,7 @@ async def test_a_failing_list_shows_twilios_error_on_its_tab_only(
         assert app.is_running
 
 
+@pytest.mark.not_twilio
 async def test_hostile_strings_render_literally(sim: Simulator, make_app: Callable[..., CallTuiApp]) -> None:
     sid = sim.add_call()["sid"]
     sim.add_notification(

@@ -10,9 +10,14 @@ from textual.app import App
 from textual.command import Command, CommandList, CommandPalette
 from textual.pilot import Pilot
 
+from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 
 _STEPS = 500  # x 10 ms: generous for a loaded CI machine, but never an endless wait
+# Key to request is under 0.1 s (make bench); a write already on its way has arrived well within this.
+# Single actions are never retried, and a test's grace window runs on its own clock, which the test moves
+# past the window before it checks: so this is the longest any write that was let go could still take.
+SEND_WINDOW = 0.5
 
 
 async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "condition") -> None:
@@ -21,6 +26,12 @@ async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "condit
             return
         await pilot.pause(0.01)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def nothing_sent(pilot: Pilot, sim: Simulator) -> None:
+    """Assert no write reached the simulator, once anything already sent would have arrived."""
+    await pilot.pause(SEND_WINDOW)
+    assert [request for request in sim.requests if request.method == "POST"] == []
 
 
 async def poll(app: CallTuiApp, pilot: Pilot) -> None:
