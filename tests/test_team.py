@@ -278,6 +278,10 @@ async def test_the_team_s_streams_export_to_a_recording_that_replays(
     assert await bob.session.claim(call, Hangup("completed")) == CLAIMED
     assert (await bob.session.send(call, Hangup("completed"))).result == "ok"  # type: ignore[union-attr]
     await until(lambda: [s.kind for s in ana.heard] == ["intent", "outcome"], "bob's steps at ana")
+    await until(lambda: ana.polling != bob.polling, "one poller")
+    follower = bob if ana.polling else ana
+    applied = len(follower.applied)
+    await until(lambda: len(follower.applied) > applied, "a poll from the feed")
     exported = await export_team(Secret(redis_server.url), ACCOUNT_SID, tmp_path / "team.db")
     assert exported.polls >= 1 and exported.actions == 2
     with Recording.open(tmp_path / "team.db") as recording:
