@@ -331,11 +331,11 @@ class PollWatch:
         self._app = app
         self.timings: list[PollTiming] = []
         self._applied = asyncio.Event()
-        self._poll = app.poller.poll
-        self._list = app.gateway.list_active
+        self._poll = app.session.poller.poll
+        self._list = app.session.gateway.list_active
         self._fetched = 0.0
-        app.poller.poll = self._timed_poll  # type: ignore[method-assign]
-        app.gateway.list_active = self._timed_list  # type: ignore[method-assign]
+        app.session.poller.poll = self._timed_poll  # type: ignore[method-assign]
+        app.session.gateway.list_active = self._timed_list  # type: ignore[method-assign]
 
     async def _timed_list(self) -> Any:
         found = await self._list()

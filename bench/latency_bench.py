@@ -83,7 +83,12 @@ def _next_target(app: CallTuiApp) -> str:
     table = app.table
     for sid in table.visible_sids:
         call = table.get_call(sid)
-        if call is not None and call.is_active and not table.lingering(sid) and not app.actions.busy(sid):
+        if (
+            call is not None
+            and call.is_active
+            and not table.lingering(sid)
+            and not app.session.actions.busy(sid)
+        ):
             table.move_cursor_to(sid)
             return sid
     raise RuntimeError("no live call left to act on")

@@ -229,11 +229,15 @@ async def test_a_second_press_while_an_action_is_in_flight_sends_nothing_more(
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pilot.press("h", "y")
-        await until(pilot, lambda: app.actions.busy(app.table.highlighted_sid or ""), "the action in flight")
+        await until(
+            pilot, lambda: app.session.actions.busy(app.table.highlighted_sid or ""), "the action in flight"
+        )
         await pilot.press("h")
         assert not isinstance(app.screen, HangupScreen)
         assert "in flight" in notices(app)
-        await until(pilot, lambda: not app.actions.busy(app.table.highlighted_sid or ""), "the action to end")
+        await until(
+            pilot, lambda: not app.session.actions.busy(app.table.highlighted_sid or ""), "the action to end"
+        )
         assert len(posts(sim)) == 1
 
 

@@ -127,7 +127,7 @@ async def test_switching_back_to_the_main_account_read_only_still(
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pick(app, pilot, await open_picker(app, pilot), "EU support")
-        assert app.gateway.read_only and "READ-ONLY" in header(app)  # the mode outlives the switch
+        assert app.session.gateway.read_only and "READ-ONLY" in header(app)  # the mode outlives the switch
         picker = await open_picker(app, pilot)
         options = picker.query_one("#accounts", OptionList).options
         lines = {
@@ -135,7 +135,7 @@ async def test_switching_back_to_the_main_account_read_only_still(
         }
         assert "●" in lines["EU support"] and "●" not in lines["Test account"]
         await pick(app, pilot, picker, "Test account")
-        assert app.table.visible_sids == [ours] and app.account_sid == ACCOUNT_SID
+        assert app.table.visible_sids == [ours] and app.session.account_sid == ACCOUNT_SID
 
 
 async def test_a_production_label_is_in_the_header_and_follows_switches(
@@ -278,11 +278,11 @@ async def test_no_switch_while_an_action_is_in_flight(sim: Simulator, build_app:
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pilot.press("h", "y")
-        await until(pilot, lambda: app.actions.busy(sid), "the hang-up to be in flight")
+        await until(pilot, lambda: app.session.actions.busy(sid), "the hang-up to be in flight")
         picker = await open_picker(app, pilot)
         await pilot.press("end", "enter")
         assert app.screen is app.screen_stack[0] and picker.choices[-1].name == "EU support"
-        assert app.account_sid == ACCOUNT_SID and app.table.visible_sids == [sid]
+        assert app.session.account_sid == ACCOUNT_SID and app.table.visible_sids == [sid]
         assert "in flight" in "\n".join(str(n.message) for n in app._notifications)
 
 
@@ -293,10 +293,10 @@ async def test_no_switch_during_a_grace_window(sim: Simulator, build_app: BuildA
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pilot.press("h", "y")
-        assert [item.call.sid for item in app.grace.pending] == [sid]
+        assert [item.call.sid for item in app.session.grace.pending] == [sid]
         await open_picker(app, pilot)
         await pilot.press("end", "enter")
-        assert app.account_sid == ACCOUNT_SID and app.table.visible_sids == [sid]
+        assert app.session.account_sid == ACCOUNT_SID and app.table.visible_sids == [sid]
         assert "pending" in "\n".join(str(n.message) for n in app._notifications)
         assert not any(request.method == "POST" for request in sim.requests)
 

@@ -54,11 +54,13 @@ async def test_a_failing_poll_keeps_the_table_marks_it_stale_and_recovers(
         await poll(app, pilot)
         assert set(app.table.visible_sids) >= sids  # the last good table stays
         assert "STALE" in header(app) and shown in header(app)
-        assert app.poller.state.failures == 1 and math.isfinite(app.poller.state.retry_at.timestamp())
+        assert app.session.poller.state.failures == 1 and math.isfinite(
+            app.session.poller.state.retry_at.timestamp()
+        )
         sim.faults.clear()
         await poll(app, pilot)
         assert "STALE" not in header(app) and "updated" in header(app)
-        assert app.poller.state.failures == 0
+        assert app.session.poller.state.failures == 0
 
 
 async def test_retry_after_sets_the_next_poll(
@@ -69,7 +71,7 @@ async def test_retry_after_sets_the_next_poll(
         await first_poll(app, pilot)
         sim.faults.add("rate_limit", retry_after=7)
         await poll(app, pilot)
-        wait = (app.poller.state.retry_at - clock()).total_seconds()
+        wait = (app.session.poller.state.retry_at - clock()).total_seconds()
         assert 7 <= wait <= 8
         assert "retry in 7s" in header(app)
 
@@ -112,7 +114,7 @@ async def test_refused_credentials_stop_polling_until_the_engineer_resumes(
         await first_poll(app, pilot)
         sim.faults.add("auth")  # the token was rotated
         await poll(app, pilot)
-        assert isinstance(app.poller.state.error, AuthError) and app.poller.state.stopped
+        assert isinstance(app.session.poller.state.error, AuthError) and app.session.poller.state.stopped
         assert "STOPPED" in header(app) and "20003" in header(app)
         requests = len(sim.requests)
         for _ in range(20):
@@ -120,7 +122,7 @@ async def test_refused_credentials_stop_polling_until_the_engineer_resumes(
         assert len(sim.requests) == requests  # no hammering
         sim.faults.clear()
         await poll(app, pilot)  # ctrl+r
-        assert not app.poller.state.stopped and "STOPPED" not in header(app)
+        assert not app.session.poller.state.stopped and "STOPPED" not in header(app)
 
 
 @pytest.mark.parametrize(
@@ -170,7 +172,7 @@ async def test_no_secret_reaches_screen_audit_or_errors_after_a_run_with_faults(
             sim.faults.clear()
             sim.faults.add(kind, **params)
             await poll(app, pilot)
-            error = app.poller.state.error
+            error = app.session.poller.state.error
             seen += [str(error), repr(error), repr(error.__dict__), header(app)]
             await pilot.press("h", "y")
             await pilot.pause(0.1)
@@ -180,7 +182,7 @@ async def test_no_secret_reaches_screen_audit_or_errors_after_a_run_with_faults(
         await pilot.pause(0.2)
         seen.append(app.export_screenshot())
     seen.append((tmp_path / "audit.jsonl").read_text())
-    seen.append(repr(app.gateway.__dict__))
+    seen.append(repr(app.session.gateway.__dict__))
     for text in seen:
         assert AUTH_TOKEN not in text
 

@@ -54,7 +54,7 @@ async def test_the_header_draws_active_calls_poll_by_poll(
         clock.advance(2)
         sim.end_call(first)
         await poll(app, pilot)
-        assert [s.active for s in app.activity.samples] == [1, 3, 2]
+        assert [s.active for s in app.session.activity.samples] == [1, 3, 2]
         line = header(app).splitlines()[1]
         assert line.startswith("activity ▃█▆  now 2 · peak 3 · 4s")
 
@@ -73,7 +73,7 @@ async def test_failed_polls_and_the_ended_view_add_no_samples(
         polls = app.polls_completed
         await pilot.press("v")
         await until(pilot, lambda: app.polls_completed > polls and app.table.row_count == 1, "the ended view")
-        assert [s.active for s in app.activity.samples] == [1]
+        assert [s.active for s in app.session.activity.samples] == [1]
         assert "paused in the ended view" in header(app)
         assert "1 completed" in header(app)
 
@@ -87,7 +87,7 @@ async def test_the_header_is_two_lines_and_the_sparkline_fits_80_columns(
     async with app.run_test(size=(80, 24)) as pilot:
         await first_poll(app, pilot)
         for i in range(150):  # a long session: more samples than fit, and more than are kept
-            app.activity.record(FROZEN_NOW + timedelta(seconds=2 * i), i % 40)
+            app.session.activity.record(FROZEN_NOW + timedelta(seconds=2 * i), i % 40)
         app._render_header()
         await pilot.pause()
         status = app.query_one("#status")

@@ -48,9 +48,9 @@ async def test_calls_answered_between_the_reads_of_every_poll_change_nothing_els
             assert sum(counts.get(status, 0) for status in ACTIVE_STATUSES) == 9
             assert counts.get("in-progress") == 3 + moved
             assert not any(app.table.lingering(sid) for sid in app.table.visible_sids)
-            assert app.activity.samples[-1].active == 9
+            assert app.session.activity.samples[-1].active == 9
             assert f"{3 + moved} in-progress" in header(app) and "1 ALERT" in header(app)
-            assert [n for n in app._notifications if n.title == "Alert"] and len(app._alerts) == 1
+            assert [n for n in app._notifications if n.title == "Alert"] and len(app.session.alerts) == 1
         just_answered = ringing[-3]
         assert sim.call(just_answered)["status"] == "in-progress"  # type: ignore[index]
         assert app.table.move_cursor_to(just_answered)

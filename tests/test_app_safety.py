@@ -257,7 +257,7 @@ async def test_a_redirect_with_no_error_for_a_minute_is_verified(
 
 
 def _checked(app: CallTuiApp) -> bool:
-    return not any(c.running for c in app.verifier._checks.values())
+    return not any(c.running for c in app.session.verifier._checks.values())
 
 
 # --------------------------------------------------------------------------------------- previous redirect
@@ -317,7 +317,9 @@ async def test_a_previous_redirect_read_from_the_log_with_a_masked_password_is_n
         log.append(AuditEntry("2026-11-28T11:00:00+00:00", ACCOUNT_SID, sid, "redirect", {"Url": url}, "ok"))
     log.close()
     app = make_app()
-    app.actions.redirects = RedirectMemory.from_audit(read_entries(tmp_path / "audit.jsonl"))  # as run.py
+    app.session.actions.redirects = RedirectMemory.from_audit(
+        read_entries(tmp_path / "audit.jsonl")
+    )  # as run.py
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pilot.press("r")

@@ -294,7 +294,7 @@ async def test_concurrency_never_exceeds_the_bound(
         assert f"/{count} sent…" in bar_text(app)
         await bulk_done(app, pilot)
         assert posts_by_sid(sim) == dict.fromkeys(sids, 1)
-        assert 1 < app.bulk.peak <= CONCURRENCY  # concurrent, but never more than the bound
+        assert 1 < app.session.bulk.peak <= CONCURRENCY  # concurrent, but never more than the bound
         assert bar_text(app) == ""  # done, and the marks were consumed
 
 
@@ -454,7 +454,7 @@ async def test_a_call_waiting_in_its_grace_window_is_skipped_by_a_bulk_run(
         await first_poll(app, pilot)
         app.table.move_cursor_to(first)
         await pilot.press("h", "y")
-        assert app.grace.holds(first)
+        assert app.session.grace.holds(first)
         await pilot.press("a", "h")
         assert isinstance(app.screen, BulkConfirmScreen)
         dialog = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
@@ -473,7 +473,7 @@ async def test_a_call_queued_in_a_running_bulk_cannot_be_acted_on_alone(
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pilot.press("a", "h", "2", "enter")
-        assert app._bulk_running is not None
+        assert app.session.bulk_running
         app.table.move_cursor_to(sids[0])
         await pilot.press("r")
         assert app.screen is app.screen_stack[0]  # no prompt: the call is already in the bulk run

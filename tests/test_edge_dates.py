@@ -58,6 +58,6 @@ def test_a_previous_redirect_time_from_the_audit_log_shows_a_dash(
 ) -> None:
     app = make_app()
     sid = "CA" + "1" * 32
-    app.actions.redirects.remember(sid, Redirect(url="https://example.com/twiml"), edge)
-    [(label, text)] = app._safety_notes(sid)
+    app.session.actions.redirects.remember(sid, Redirect(url="https://example.com/twiml"), edge)
+    [(label, text)] = app.session.safety_notes(sid)
     assert label.startswith("previous redirect") and text.endswith(" at —")

@@ -241,7 +241,7 @@ async def test_a_failed_poll_shows_stale_in_the_header(
         sim.faults.add("status", status=503, code=20503, message="Service Unavailable", times=1)
         clock.advance(2)
         await poll(app, pilot)
-        assert app.poller.state.error is not None
+        assert app.session.poller.state.error is not None
     with Recording.open(tmp_path / "rec.db") as recording:
         assert [mark.error is None for mark in recording.polls] == [True, False]
         app = ReplayApp(recording, autoplay=False, monotonic=FakeTime())

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -17,24 +15,23 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from calltui.domain.actions import Action, Hangup, Redirect
-from calltui.domain.call import ACTIVE_STATUSES, Call, format_local, utcnow
+from calltui.domain.call import ACTIVE_STATUSES, Call, utcnow
 from calltui.domain.diff import PollDiff
 from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
-from calltui.monitor.actions import ActionOutcome, ActionRunner
-from calltui.monitor.activity import ActivityHistory
-from calltui.monitor.alerts import Alert, AlertMonitor
+from calltui.monitor.actions import ActionOutcome
 from calltui.monitor.audit import AuditLog
-from calltui.monitor.bulk import BulkReport, BulkRunner, summary
+from calltui.monitor.bulk import BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
-from calltui.monitor.grace import GraceQueue, PendingAction
+from calltui.monitor.grace import PendingAction
 from calltui.monitor.history import UrlHistory
-from calltui.monitor.poller import Poller, PollResult, View
+from calltui.monitor.poller import PollResult, View
 from calltui.monitor.recorder import SessionRecorder
 from calltui.monitor.redirects import RedirectMemory
-from calltui.monitor.verify import Check, Verdict, Verifier
+from calltui.monitor.session import AccountSession, SessionSettings
+from calltui.monitor.verify import Check, Verdict
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, short_sid
 from calltui.ui.gc_pacing import CollectionPacer
@@ -116,39 +113,29 @@ class CallTuiApp(App[None]):
         self.history = history
         self.clock = clock
         self.audit_path = audit.path
-        self._audit = audit
-        self._redirects = redirects
         self.accounts = accounts
         """Switches the live account (`c`); None hides the key."""
-        self.grace = GraceQueue(self.user_config.grace_seconds)
-        self._bulk_running: BulkPlan | None = None
-        self._connect(gateway, account_sid, Poller(gateway, interval, clock=clock))
+        self.session = AccountSession(
+            gateway,
+            account_sid,
+            SessionSettings(
+                audit,
+                interval,
+                clock,
+                grace_seconds=self.user_config.grace_seconds,
+                dry_run=dry_run,
+                redirects=redirects,
+            ),
+        )
+        """Everything that belongs to the account being watched; an account switch replaces it."""
         self.header_model = self._identity(account_sid)
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
-        self._wake = asyncio.Event()
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
         self.gc_pacer = CollectionPacer()
         self.recorder = recorder
         """Keeps every poll and action outcome for `calltui replay` (`--record FILE`)."""
-
-    def _connect(self, gateway: CallGateway, account_sid: str, poller: Poller) -> None:
-        """Everything that belongs to one account: used at start and by an account switch."""
-        self.gateway = gateway
-        self.account_sid = account_sid
-        self.poller = poller
-        self.actions = ActionRunner(
-            gateway, self._audit, account_sid, self.clock, dry_run=self.dry_run, redirects=self._redirects
-        )
-        self.verifier = Verifier(gateway)
-        self.verdicts: dict[str, Verdict] = {}
-        """The latest proof-of-effect verdict per call SID."""
-        self.bulk = BulkRunner(self.actions)
-        self.activity = ActivityHistory()
-        self.alert_monitor = AlertMonitor()
-        self._alerts: Sequence[Alert] = ()
-        """The alerts standing at the last evaluation (the header counts them, `!` lists them)."""
 
     # ----------------------------------------------------------------- layout and lifecycle
 
@@ -180,7 +167,7 @@ class CallTuiApp(App[None]):
 
     async def on_unmount(self) -> None:
         self.gc_pacer.stop()
-        await self.gateway.close()
+        await self.session.close()
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.close)
 
@@ -189,27 +176,24 @@ class CallTuiApp(App[None]):
     @work(exclusive=True, group="poll")
     async def _poll_loop(self) -> None:
         """Polls never overlap: the next one is armed only after this one has been applied."""
-        while True:
-            result = await self.poller.poll()
+        async for result in self.session.polls():
             self._apply_poll(result)
             self.polls_completed += 1
-            self._wake.clear()
-            timeout = None if math.isinf(result.delay) else result.delay
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
 
     def _apply_poll(self, result: PollResult) -> None:
         if result.diff is not None:
             self.table.apply(result.diff, self.clock())
-            if self.poller.view is View.ACTIVE and result.state.last_ok is not None:
-                counts = self.table.counts_by_status()  # kept as rows change: no pass over the calls
-                self.activity.record(result.state.last_ok, sum(counts.get(s, 0) for s in ACTIVE_STATUSES))
+            self.session.record_activity(result, self._active_shown)
             self._check_alerts()
         self._render_header()
         if self.recorder is not None:
-            self.recorder.poll(result, self.clock(), self.poller.view)
+            self.recorder.poll(result, self.clock(), self.session.view)
             self._recorder_problem()
         self.gc_pacer.after_poll()
+
+    def _active_shown(self) -> int:
+        counts = self.table.counts_by_status()  # kept as rows change: no pass over the calls
+        return sum(counts.get(status, 0) for status in ACTIVE_STATUSES)
 
     def _recorder_problem(self) -> None:
         assert self.recorder is not None
@@ -219,9 +203,9 @@ class CallTuiApp(App[None]):
 
     @work(group="account")
     async def _load_account_name(self) -> None:
-        gateway = self.gateway
-        name = await gateway.account_name()
-        if name and gateway is self.gateway:  # not an account switched away from meanwhile
+        session = self.session
+        name = await session.gateway.account_name()
+        if name and session is self.session:  # not an account switched away from meanwhile
             self.header_model = replace(self.header_model, friendly_name=name)
             self._render_header()
 
@@ -237,13 +221,13 @@ class CallTuiApp(App[None]):
         table = self.table
         self.header_model = replace(
             self.header_model,
-            view=self.poller.view,
+            view=self.session.view,
             counts=table.counts_by_status(),
-            poll=self.poller.state,
+            poll=self.session.poller.state,
             filter_text=table.filter_text,
             shown=table.row_count,
-            alerts=len(self._alerts),
-            activity=self.activity.samples,
+            alerts=len(self.session.alerts),
+            activity=self.session.activity.samples,
         )
         self._header.model = self.header_model
 
@@ -251,16 +235,8 @@ class CallTuiApp(App[None]):
 
     def _check_alerts(self) -> None:
         """Evaluate the alert rules on the live calls: highlight rows, announce what is new."""
-        if self.poller.view is not View.ACTIVE:
-            # The recent view polls no live calls; the monitor keeps its memory for the way back.
-            self.table.set_alerts(())
-            self._alerts = ()
-            return
-        report = self.alert_monitor.evaluate(
-            self.user_config.alerts, self.table.current_calls(), self.clock()
-        )
+        report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), self.clock())
         self.table.set_alerts(report.sids)
-        self._alerts = report.alerts
         for alert in report.new[:ALERT_NOTICES_AT_ONCE]:
             self.notify(alert.message, title="Alert", severity="warning", timeout=15, markup=False)
         if len(report.new) > ALERT_NOTICES_AT_ONCE:
@@ -274,10 +250,10 @@ class CallTuiApp(App[None]):
         if not self.user_config.alerts.enabled:
             self.notify("No alert rules: see [alerts] in config.toml.", title="Alerts", markup=False)
             return
-        if self.poller.view is not View.ACTIVE:
+        if self.session.view is not View.ACTIVE:
             self.notify("The ended view shows no alerts; v goes back to the live calls.", markup=False)
             return
-        standing = self._alerts
+        standing = self.session.alerts
         if not standing:
             self.notify("No alert is standing.", title="Alerts", markup=False)
             return
@@ -318,7 +294,7 @@ class CallTuiApp(App[None]):
                 markup=False,
             )
             return None
-        if self._held(call.sid):
+        if self.session.held(call.sid):
             self.notify(
                 f"An action on {short_sid(call.sid)} is still waiting or in flight.",
                 severity="warning",
@@ -340,7 +316,7 @@ class CallTuiApp(App[None]):
                 self.history.remember(redirect.twiml or redirect.url or "")
                 self._confirmed(call, redirect)
 
-        back = self.actions.redirects.back(call.sid)
+        back = self.session.actions.redirects.back(call.sid)
         screen = RedirectScreen(
             call, self.clock(), self.history.items, self.user_config.presets, previous=back
         )
@@ -363,8 +339,8 @@ class CallTuiApp(App[None]):
     def action_details(self) -> None:
         call = self._target()
         if call is not None:
-            notes = self._safety_notes(call.sid)
-            self.push_screen(DetailsScreen(call, self.gateway, self.clock, notes=notes))
+            notes = self.session.safety_notes(call.sid)
+            self.push_screen(DetailsScreen(call, self.session.gateway, self.clock, notes=notes))
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -392,12 +368,12 @@ class CallTuiApp(App[None]):
             event.stop()
 
     def action_toggle_view(self) -> None:
-        self._start_over(View.RECENT if self.poller.view is View.ACTIVE else View.ACTIVE)
+        self._start_over(View.RECENT if self.session.view is View.ACTIVE else View.ACTIVE)
         self.action_refresh_now()
 
     def _start_over(self, view: View) -> None:
         """Show `view` from an empty table: the next poll fills it (a view or an account switch)."""
-        self.poller.switch_view(view)
+        self.session.switch_view(view)
         self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
         self._render_header()
 
@@ -408,9 +384,7 @@ class CallTuiApp(App[None]):
         self.table.reverse_sort()
 
     def action_refresh_now(self) -> None:
-        if self.poller.state.stopped:
-            self.poller.resume()
-        self._wake.set()
+        self.session.poll_now()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self._key_help(), self._help_notes()))
@@ -423,15 +397,16 @@ class CallTuiApp(App[None]):
     def _help_notes(self) -> list[str]:
         audit = clean(str(self.audit_path), 200)
         notes = [
-            f"Polling every {self.poller.interval:g}s. Actions are logged to {audit}.",
+            f"Polling every {self.session.poller.interval:g}s. Actions are logged to {audit}.",
             "The header's second line: active calls, one sample per good poll, with the peak.",
         ]
         if self.read_only:
             notes.append("READ-ONLY: redirect and hang-up are disabled, and the gateway refuses any write.")
         elif self.dry_run:
             notes.append("DRY-RUN: every prompt and countdown works, actions are audited, nothing is sent.")
-        if self.grace.seconds > 0 and not self.read_only:
-            notes.append(f"Confirmed actions wait {self.grace.seconds:g}s before they are sent: u cancels.")
+        grace = self.session.grace.seconds
+        if grace > 0 and not self.read_only:
+            notes.append(f"Confirmed actions wait {grace:g}s before they are sent: u cancels.")
         presets = len(self.user_config.presets)
         if presets and not self.read_only:
             notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
@@ -462,13 +437,13 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- the picture: by number, export
 
     def action_numbers(self) -> None:
-        what = "active calls" if self.poller.view is View.ACTIVE else "calls ended in the last hour"
+        what = "active calls" if self.session.view is View.ACTIVE else "calls ended in the last hour"
 
         def chosen(number: str | None) -> None:
             if number:
                 self.set_filter(number)
 
-        self.push_screen(NumbersScreen(list(self.poller.calls.values()), what), chosen)
+        self.push_screen(NumbersScreen(list(self.session.poller.calls.values()), what), chosen)
 
     def set_filter(self, text: str) -> None:
         """Filter the table on `text`, with the filter box showing it (as if typed after `/`)."""
@@ -534,8 +509,8 @@ class CallTuiApp(App[None]):
             return  # the engineer moved on (a dialog or details opened meanwhile)
         picker = AccountPickerScreen(
             candidates,
-            live_sid=self.account_sid,
-            load_accounts=self.gateway.list_subaccounts,
+            live_sid=self.session.account_sid,
+            load_accounts=self.session.gateway.list_subaccounts,
             profiles=self.user_config.profiles,
         )
         self.push_screen(picker, self._switch_account)
@@ -545,7 +520,7 @@ class CallTuiApp(App[None]):
         if choice is None or self.accounts is None:
             return
         busy = any(worker.group == "actions" and not worker.is_finished for worker in self.workers)
-        if busy or self.grace.pending or self._bulk_running is not None:
+        if busy or not self.session.idle:
             self.notify(
                 "An action is pending or in flight; switch when it has finished.",
                 severity="warning",
@@ -557,16 +532,16 @@ class CallTuiApp(App[None]):
         except GatewayError as error:
             self.notify(clean(error.summary(), 300), title="Cannot switch", severity="error", markup=False)
             return
-        old, view = self.gateway, self.poller.view
+        old = self.session
         self.workers.cancel_group(self, "verify")  # its checks belong to the account being left
-        self._connect(gateway, choice.account_sid, Poller(gateway, self.poller.interval, clock=self.clock))
+        self.session = old.switched_to(gateway, choice.account_sid)
         if self.recorder is not None:
             self.recorder.switched(choice.account_sid)
         self.header_model = self._identity(choice.account_sid, choice)
-        self._start_over(view)
+        self._start_over(old.view)
         self._poll_loop()  # exclusive: replaces the old account's loop
         self._load_account_name()
-        self._close_gateway(old)
+        self._close_session(old)
         self.notify(
             f"Now watching {short_sid(choice.account_sid)} ({clean(choice.name, 40)}, {via(choice)}).",
             title="Account switched",
@@ -574,14 +549,14 @@ class CallTuiApp(App[None]):
         )
 
     @work(group="account")
-    async def _close_gateway(self, gateway: CallGateway) -> None:
-        await gateway.close()
+    async def _close_session(self, session: AccountSession) -> None:
+        await session.close()
 
     # ----------------------------------------------------------------- actions on calls
 
     @work(group="actions")
     async def _run_action(self, call: Call, action: Action) -> None:
-        outcome = await self.actions.run(call.sid, action)
+        outcome = await self.session.send(call, action)
         if outcome is None:
             self.notify(
                 f"An action on {short_sid(call.sid)} is already in flight; not sent again.",
@@ -594,8 +569,7 @@ class CallTuiApp(App[None]):
             self._refresh_one(outcome.call)
         elif outcome.result != "dry-run":
             self._refetch(call.sid)
-        if outcome.result == "ok":
-            self.verifier.start(call.sid, outcome.action, self.clock())
+        if outcome.result == "ok":  # the session's proof-of-effect check has started
             self.table.set_badge(call.sid, "…")
 
     def _report(self, call: Call, outcome: ActionOutcome) -> None:
@@ -638,24 +612,21 @@ class CallTuiApp(App[None]):
 
     @work(group="actions")
     async def _refetch(self, sid: str) -> None:
-        try:
-            call = await self.gateway.fetch(sid)
-        except GatewayError:
-            return  # the next poll will tell
-        self._refresh_one(call)
+        call = await self.session.refetch(sid)
+        if call is not None:
+            self._refresh_one(call)
 
     # ----------------------------------------------------------------- grace window and proof of effect
 
     def _confirmed(self, call: Call, action: Action) -> None:
         """A confirmed action is sent now, or after the grace window when one is configured."""
-        if self.grace.seconds <= 0:
+        if self.session.confirm(call, action):
+            self._show_pending()
+        else:
             self._run_action(call, action)
-            return
-        self.grace.add(call, action, self.clock())
-        self._show_pending()
 
     def action_undo(self) -> None:
-        item = self.grace.cancel_latest()
+        item = self.session.cancel_latest()
         self._show_pending()
         if item is None:
             self.notify("Nothing is waiting to be sent.", severity="warning", markup=False)
@@ -671,34 +642,34 @@ class CallTuiApp(App[None]):
 
     @work(group="actions")
     async def _audit_canceled(self, item: PendingAction) -> None:
-        problem = await self.actions.record_canceled(item.call.sid, item.action)
+        problem = await self.session.record_canceled(item)
         if problem:
             self._audit_failed(problem)
 
     def _safety_tick(self) -> None:
         """Send what has waited out its grace window, run due checks, redraw the countdown."""
         now = self.clock()
-        for item in self.grace.due(now):
+        sends, checks = self.session.due(now)
+        for item in sends:
             self._run_action(item.call, item.action)
-        for check in self.verifier.due(now):
+        for check in checks:
             self._verify(check, now)
         self._show_pending()
 
     def _show_pending(self) -> None:
-        bar, pending = self._pending_bar, self.grace.pending
+        bar, pending = self._pending_bar, self.session.grace.pending
         # Held, not queried: the timer may fire while the app is closing and its widgets are gone.
         if bar.is_mounted and (pending or bar.display):
-            bar.show(pending, self.clock(), dry_run=self.actions.dry_run)
+            bar.show(pending, self.clock(), dry_run=self.dry_run)
 
     @work(group="verify")
     async def _verify(self, check: Check, now: datetime) -> None:
-        verdict = await self.verifier.run(check, now)
+        verdict = await self.session.verify(check, now)
         if verdict is not None:
             await self._conclude(verdict)
 
     async def _conclude(self, verdict: Verdict) -> None:
         """Show whether the action took effect (row mark, notification) and audit it as `verify`."""
-        self.verdicts[verdict.sid] = verdict
         self.table.set_badge(verdict.sid, "✓" if verdict.verified else "✗")
         what = "Redirect" if verdict.action == "redirect" else "Hang-up"
         self.notify(
@@ -708,7 +679,7 @@ class CallTuiApp(App[None]):
             timeout=10 if verdict.verified else 30,
             markup=False,
         )
-        problem = await self.actions.record_verdict(verdict)
+        problem = await self.session.record_verdict(verdict)
         if problem:
             self._audit_failed(problem)
 
@@ -716,24 +687,6 @@ class CallTuiApp(App[None]):
         self.notify(
             f"Audit log not written: {clean(problem, 200)}", severity="error", timeout=30, markup=False
         )
-
-    def _safety_notes(self, sid: str) -> list[tuple[str, str]]:
-        """Extra detail rows: calltui's own redirects of the call, and whether its last action took effect."""
-        notes = []
-        memory = self.actions.redirects
-        for label, sent in (
-            ("previous redirect (by calltui)", memory.last(sid)),
-            ("the one before (by calltui)", memory.before_last(sid)),
-        ):
-            if sent is not None:
-                when = format_local(sent.time, "%H:%M:%S") or "—"  # the time comes from a file
-                notes.append((label, f"{clean(sent.target, 1000)} ({sent.method}) at {when}"))
-        verdict = self.verdicts.get(sid)
-        if verdict is not None:
-            notes.append((f"{verdict.action} check", verdict.text))
-        elif self.verifier.checking(sid):
-            notes.append(("action check", "checking…"))
-        return notes
 
     # ----------------------------------------------------------------- marks and bulk actions
 
@@ -751,16 +704,16 @@ class CallTuiApp(App[None]):
         self._show_marks()
 
     def _show_marks(self) -> None:
-        if self._bulk_running is None:
+        if not self.session.bulk_running:
             bar = self.query_one(BulkBar)
             bar.show_marks(self.table.marked_count, can_act=not self.read_only)
 
     def _bulk_marked(self) -> Marked | None:
         """The marked calls to act on, or None (and why) when there is nothing to send now."""
-        if self._bulk_running is not None:
+        if self.session.bulk_running:
             self.notify("A bulk action is still running.", severity="warning", markup=False)
             return None
-        marked = marked_calls(self.table, self._held)
+        marked = marked_calls(self.table, self.session.held)
         if not marked.live:
             self.notify(
                 f"None of the {self.table.marked_count} marked calls is live; nothing to send.",
@@ -793,7 +746,7 @@ class CallTuiApp(App[None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.table.clear_marks()  # consumed: a second `h` must not send the batch again
-                self._bulk_running = plan  # at once, not when the worker starts: no gap for a second run
+                self.session.start_bulk(plan.items)  # at once, not when the worker starts: no second run
                 self._run_bulk(plan)
 
         self.push_screen(BulkConfirmScreen(plan, dry_run=self.dry_run), confirmed)
@@ -803,11 +756,10 @@ class CallTuiApp(App[None]):
         bar = self.query_one(BulkBar)
         bar.show_progress(plan.title, 0, plan.count)
         try:
-            report = await self.bulk.run(
-                plan.items, lambda done, total: bar.show_progress(plan.title, done, total)
+            report = await self.session.run_bulk(
+                lambda done, total: bar.show_progress(plan.title, done, total)
             )
         finally:
-            self._bulk_running = None
             self._show_marks()
         self._report_bulk(plan, report)
         changed = tuple(outcome.call for outcome in report.outcomes if outcome.call is not None)
@@ -816,13 +768,6 @@ class CallTuiApp(App[None]):
             self._render_header()
         if len(changed) < len(report.outcomes):
             self.action_refresh_now()  # the calls that failed: one poll tells, rather than a fetch each
-
-    def _held(self, sid: str) -> bool:
-        """Whether an action on `sid` is in flight, waiting in its grace window or queued in a bulk run:
-        a second one must not be sent (a redirect then a hang-up would both take effect)."""
-        running = self._bulk_running
-        in_bulk = running is not None and any(item.sid == sid for item in running.items)
-        return self.actions.busy(sid) or self.grace.holds(sid) or in_bulk
 
     def _report_bulk(self, plan: BulkPlan, report: BulkReport) -> None:
         if self.recorder is not None:

@@ -1,0 +1,233 @@
+"""`AccountSession`: everything that belongs to the one account being watched, with no UI in it.
+
+The app holds one session and an account switch replaces it. The session polls, runs actions, verifies
+them and keeps the alert and activity memory; the app draws what the session's methods return.
+
+The action path, in order (each step a method the app calls from its workers and tick):
+
+    confirm(call, action)      -> queued in the grace window, or "send now"
+    due(now)                   -> the actions whose grace window has passed, the checks now due
+    send(call, action)         -> sent once, outcome classified and audited; verification starts on `ok`
+    verify(check, now)         -> a verdict when decided (kept in `verdicts`)
+    record_verdict(verdict)    -> the verdict audited as `verify`
+    cancel_latest()            -> take back the newest action still in its grace window (then
+    record_canceled(item))        audit it as canceled: nothing was sent)
+
+A bulk run: `start_bulk(items)` at confirmation (so no second run can start meanwhile), then
+`run_bulk(on_progress)`. `held(sid)` says whether an action on a call is waiting, in flight or queued in
+a bulk run: a second one must not be sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from calltui.domain.actions import Action
+from calltui.domain.call import Call, format_local, utcnow
+from calltui.domain.errors import GatewayError
+from calltui.domain.gateway import CallGateway
+from calltui.domain.text import clean
+from calltui.monitor.actions import ActionOutcome, ActionRunner
+from calltui.monitor.activity import ActivityHistory
+from calltui.monitor.alerts import Alert, AlertMonitor, AlertReport
+from calltui.monitor.audit import AuditLog
+from calltui.monitor.bulk import BulkItem, BulkReport, BulkRunner
+from calltui.monitor.grace import GraceQueue, PendingAction
+from calltui.monitor.poller import Poller, PollResult, View
+from calltui.monitor.redirects import RedirectMemory
+from calltui.monitor.verify import Check, Verdict, Verifier
+from calltui.userconfig import AlertRules
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """What every account's session shares: an account switch builds the next session from these."""
+
+    audit: AuditLog
+    interval: float
+    clock: Callable[[], datetime] = utcnow
+    grace_seconds: float = 0.0
+    dry_run: bool = False
+    redirects: RedirectMemory | None = None
+    """calltui's own redirects (from the audit log), shared by every account; None: this session's only."""
+
+
+class AccountSession:
+    def __init__(self, gateway: CallGateway, account_sid: str, settings: SessionSettings) -> None:
+        self.gateway = gateway
+        self.account_sid = account_sid
+        self.settings = settings
+        self.clock = settings.clock
+        self.poller = Poller(gateway, settings.interval, clock=settings.clock)
+        self.actions = ActionRunner(
+            gateway,
+            settings.audit,
+            account_sid,
+            settings.clock,
+            dry_run=settings.dry_run,
+            redirects=settings.redirects,
+        )
+        self.grace = GraceQueue(settings.grace_seconds)
+        self.verifier = Verifier(gateway)
+        self.verdicts: dict[str, Verdict] = {}
+        """The latest proof-of-effect verdict per call SID."""
+        self.bulk = BulkRunner(self.actions)
+        self._bulk_items: tuple[BulkItem, ...] | None = None
+        self.activity = ActivityHistory()
+        self.alert_monitor = AlertMonitor()
+        self.alerts: Sequence[Alert] = ()
+        """The alerts standing at the last evaluation (the header counts them, `!` lists them)."""
+        self._wake = asyncio.Event()
+
+    def switched_to(self, gateway: CallGateway, account_sid: str) -> AccountSession:
+        """A fresh session on another account, with the same settings (the poll interval as it is now)."""
+        return AccountSession(gateway, account_sid, self.settings)
+
+    async def close(self) -> None:
+        await self.gateway.close()
+
+    # ----------------------------------------------------------------- polling
+
+    async def polls(self) -> AsyncIterator[PollResult]:
+        """Poll, hand the result over, wait out its delay (or a `poll_now`), and again. Polls never
+        overlap: the next one starts only after the caller has applied this one."""
+        while True:
+            result = await self.poller.poll()
+            yield result
+            self._wake.clear()
+            timeout = None if math.isinf(result.delay) else result.delay
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    def poll_now(self) -> None:
+        """Poll at once (restarting a poller that stopped on refused credentials)."""
+        if self.poller.state.stopped:
+            self.poller.resume()
+        self._wake.set()
+
+    @property
+    def view(self) -> View:
+        return self.poller.view
+
+    def switch_view(self, view: View) -> None:
+        """The next poll starts `view` from empty."""
+        self.poller.switch_view(view)
+
+    def record_activity(self, result: PollResult, active: Callable[[], int]) -> None:
+        """One activity sample per good poll of the active view; `active` counts the live calls."""
+        if self.view is View.ACTIVE and result.diff is not None and result.state.last_ok is not None:
+            self.activity.record(result.state.last_ok, active())
+
+    async def refetch(self, sid: str) -> Call | None:
+        """The call as Twilio has it now; None when that cannot be read (the next poll will tell)."""
+        try:
+            return await self.gateway.fetch(sid)
+        except GatewayError:
+            return None
+
+    # ----------------------------------------------------------------- alerts
+
+    def check_alerts(self, rules: AlertRules, calls: Iterable[Call], now: datetime) -> AlertReport:
+        """Evaluate `rules` on the live calls. The ended view has none: nothing stands there, and the
+        monitor keeps its memory for the way back."""
+        if self.view is not View.ACTIVE:
+            self.alerts = ()
+            return AlertReport()
+        report = self.alert_monitor.evaluate(rules, calls, now)
+        self.alerts = report.alerts
+        return report
+
+    # ----------------------------------------------------------------- the action path
+
+    def confirm(self, call: Call, action: Action) -> bool:
+        """A confirmed action: True when it waits in the grace window, False when it is to be sent now."""
+        if self.grace.seconds <= 0:
+            return False
+        self.grace.add(call, action, self.clock())
+        return True
+
+    def cancel_latest(self) -> PendingAction | None:
+        """Take back the newest action still in its grace window (audit it with `record_canceled`)."""
+        return self.grace.cancel_latest()
+
+    async def record_canceled(self, item: PendingAction) -> str | None:
+        """Audit a canceled action (nothing was sent); the write error, if any."""
+        return await self.actions.record_canceled(item.call.sid, item.action)
+
+    def due(self, now: datetime) -> tuple[list[PendingAction], list[Check]]:
+        """The actions whose grace window has passed (each handed out once) and the checks due now."""
+        return self.grace.due(now), self.verifier.due(now)
+
+    async def send(self, call: Call, action: Action) -> ActionOutcome | None:
+        """Send `action` once; None (nothing sent) when an action on the call is already in flight.
+        Twilio's `ok` starts the proof-of-effect check."""
+        outcome = await self.actions.run(call.sid, action)
+        if outcome is not None and outcome.result == "ok":
+            self.verifier.start(call.sid, outcome.action, self.clock())
+        return outcome
+
+    async def verify(self, check: Check, now: datetime) -> Verdict | None:
+        """Look once; the verdict (also kept in `verdicts`) when decided."""
+        verdict = await self.verifier.run(check, now)
+        if verdict is not None:
+            self.verdicts[verdict.sid] = verdict
+        return verdict
+
+    async def record_verdict(self, verdict: Verdict) -> str | None:
+        """Audit a verdict as `verify`; the write error, if any."""
+        return await self.actions.record_verdict(verdict)
+
+    def held(self, sid: str) -> bool:
+        """Whether an action on `sid` is in flight, waiting in its grace window or queued in a bulk run:
+        a second one must not be sent (a redirect then a hang-up would both take effect)."""
+        items = self._bulk_items
+        in_bulk = items is not None and any(item.sid == sid for item in items)
+        return self.actions.busy(sid) or self.grace.holds(sid) or in_bulk
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waits in the grace window and no bulk run is on: the session can be replaced."""
+        return not self.grace.pending and self._bulk_items is None
+
+    # ----------------------------------------------------------------- bulk runs
+
+    @property
+    def bulk_running(self) -> bool:
+        return self._bulk_items is not None
+
+    def start_bulk(self, items: Sequence[BulkItem]) -> None:
+        """Reserve the calls of a confirmed bulk run at once: `held` covers them before it starts."""
+        self._bulk_items = tuple(items)
+
+    async def run_bulk(self, on_progress: Callable[[int, int], object] | None = None) -> BulkReport:
+        """Send the reserved bulk run; `on_progress(done, total)` after each call's final outcome."""
+        assert self._bulk_items is not None, "start_bulk first"
+        try:
+            return await self.bulk.run(self._bulk_items, on_progress)
+        finally:
+            self._bulk_items = None
+
+    # ----------------------------------------------------------------- what the details show
+
+    def safety_notes(self, sid: str) -> list[tuple[str, str]]:
+        """Extra detail rows: calltui's own redirects of the call, and whether its last action took effect."""
+        notes = []
+        memory = self.actions.redirects
+        for label, sent in (
+            ("previous redirect (by calltui)", memory.last(sid)),
+            ("the one before (by calltui)", memory.before_last(sid)),
+        ):
+            if sent is not None:
+                when = format_local(sent.time, "%H:%M:%S") or "—"  # the time comes from a file
+                notes.append((label, f"{clean(sent.target, 1000)} ({sent.method}) at {when}"))
+        verdict = self.verdicts.get(sid)
+        if verdict is not None:
+            notes.append((f"{verdict.action} check", verdict.text))
+        elif self.verifier.checking(sid):
+            notes.append(("action check", "checking…"))
+        return notes
