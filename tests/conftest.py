@@ -16,6 +16,7 @@ from calltui.monitor.accounts import AccountSwitcher
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recorder import SessionRecorder
+from calltui.monitor.unanswered import Unanswered
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
@@ -94,6 +95,7 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
         profiles: Sequence[Profile] = (),
         accounts: AccountSwitcher | None = None,
         recorder: SessionRecorder | None = None,
+        unanswered: Sequence[Unanswered] = (),
         **overrides: object,
     ) -> CallTuiApp:
         """`grace`: the grace window, off unless a test is about it, so actions are sent at once.
@@ -116,6 +118,7 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
             dry_run=settings.dry_run,
             accounts=accounts,
             recorder=recorder,
+            unanswered=unanswered,
         )
 
     return build
