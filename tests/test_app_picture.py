@@ -93,7 +93,7 @@ async def test_the_header_is_two_lines_and_the_sparkline_fits_80_columns(
         status = app.query_one("#status")
         assert status.size.height == 2
         first, second = (status.render_line(y).text for y in range(2))
-        assert first.startswith(" READ-ONLY  AC1111…1111") and first.rstrip().endswith("…")
+        assert first.startswith(" READ-ONLY  AC1111…1111") and first.rstrip().endswith("3 in-progress")
         assert second.startswith("activity ") and "now 29 · peak 39 · 74s" in second
         spark = second.split()[1]
         assert set(spark) <= set(BLOCKS) and len(spark) == 78 - len("activity ") - 31

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +12,7 @@ from test_call_table_model import NOW, call, sid
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.strip import Strip
+from uihelpers import screen_lines
 
 from calltui.domain.call import Call
 from calltui.domain.diff import PollDiff
@@ -45,17 +44,6 @@ def width_of(strip: Strip) -> int:
 
 def lines(table: CallTable) -> list[Strip]:
     return [table.render_line(y) for y in range(table.scrollable_content_region.height)]
-
-
-_SVG_TEXT = re.compile(r'clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>')
-
-
-def screen_lines(app: App[None], width: int) -> list[str]:
-    """The terminal's first `width` columns, line by line, read back from Textual's screenshot (SVG)."""
-    found: dict[int, str] = {}
-    for number, text in _SVG_TEXT.findall(app.export_screenshot()):
-        found[int(number)] = found.get(int(number), "") + html.unescape(text).replace("\xa0", " ")
-    return [found.get(n, "")[:width].rstrip() for n in range(max(found, default=-1) + 1)]
 
 
 async def assert_screen_is_current(app: TableApp, pilot: Pilot[None]) -> None:

@@ -8,7 +8,7 @@ import time
 import aiohttp
 import contract
 import pytest
-from sim_helpers import call_path, calls_path, http, running, sdk
+from sim_helpers import Clock, call_path, calls_path, http, running, sdk
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from calltui.simulator import Simulator
@@ -161,3 +161,21 @@ def test_fault_arguments_are_checked() -> None:
         faults.add("latency", status=500)
     with pytest.raises(ValueError):
         faults.add("drop", times=0)
+
+
+async def test_a_staged_move_holds_its_read_moves_the_call_then_answers() -> None:
+    clock = Clock()
+    async with running(clock=clock) as sim, sdk(sim) as client:
+        older = sim.add_call(status="ringing")["sid"]
+        clock.advance(1)
+        newest = sim.add_call(status="ringing")["sid"]
+        sim.moves.add("ringing", "in-progress", after="in-progress", hold=0.2)
+        began = time.monotonic()
+        ringing = await client.calls.list_async(status="ringing")
+        assert time.monotonic() - began >= 0.2  # no in-progress read came: held the whole time
+        assert [c.sid for c in ringing] == [older]  # the newest moved before the read was answered
+        assert sim.call(newest)["status"] == "in-progress" and len(sim.moves) == 0  # type: ignore[index]
+        with pytest.raises(ValueError, match="can move to"):
+            sim.moves.add("ringing", "queued")
+        with pytest.raises(ValueError, match="at least 1"):
+            sim.moves.add("ringing", "busy", times=0)

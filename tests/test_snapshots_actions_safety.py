@@ -40,6 +40,8 @@ def test_verified_mark_on_the_row(snap_compare, seeded_app: CallTuiApp) -> None:
         app._safety_tick()
         await until(pilot, lambda: app.table.badge(sid) == "✓", "the verdict")
         app.clear_notifications()
+        # The toasts leave on a later refresh: wait, or the shot depends on the machine's load.
+        await until(pilot, lambda: not app.screen.query("Toast"), "the notices to leave")
         app._tick()  # repaint every live duration at the moved clock (the real 1 s timer may not have run)
         await pilot.pause()
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import test_snapshots
 from test_snapshots import ready
 from textual.pilot import Pilot
+from uihelpers import until
 
 from calltui.ui.app import CallTuiApp
+from calltui.ui.screens.redirect import RedirectScreen
 from calltui.userconfig import AlertRules, Preset, UserConfig
 
 PRESETS = (
@@ -26,7 +28,10 @@ def test_redirect_prompt_with_presets(snap_compare, seeded_app: CallTuiApp) -> N
 
     async def pick_preset(pilot: Pilot) -> None:
         await ready(pilot)
-        await pilot.press("down", "r", "2")
+        await pilot.press("down", "r")
+        await until(pilot, lambda: isinstance(pilot.app.screen, RedirectScreen), "the redirect prompt")
+        await pilot.press("2")
+        await pilot.pause()
 
     assert snap_compare(seeded_app, terminal_size=(120, 28), run_before=pick_preset)
 

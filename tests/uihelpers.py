@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 from textual.app import App
@@ -63,3 +65,15 @@ async def run_command(pilot: Pilot, title: str) -> None:
 def help_text(app: App[None]) -> str:
     """Everything the help screen (`?`, on screen now) shows."""
     return " ".join(str(widget.render()) for widget in app.screen.query("Static"))
+
+
+_SVG_TEXT = re.compile(r'clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>')
+
+
+def screen_lines(app: App[None], width: int | None = None) -> list[str]:
+    """The terminal's first `width` columns (all of them by default), line by line, read back from
+    Textual's screenshot (SVG): what an engineer sees, cut where the screen cuts it."""
+    found: dict[int, str] = {}
+    for number, text in _SVG_TEXT.findall(app.export_screenshot()):
+        found[int(number)] = found.get(int(number), "") + html.unescape(text).replace("\xa0", " ")
+    return [found.get(n, "")[:width].rstrip() for n in range(max(found, default=-1) + 1)]

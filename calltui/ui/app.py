@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from calltui.domain.actions import Action, Hangup, Redirect
 from calltui.domain.call import ACTIVE_STATUSES, Call, utcnow
@@ -49,6 +49,7 @@ from calltui.ui.screens.numbers import NumbersScreen
 from calltui.ui.screens.redirect import RedirectScreen
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
+from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 from calltui.userconfig import UserConfig
@@ -164,7 +165,7 @@ class CallTuiApp(App[None]):
         yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
         yield self._pending_bar
         yield BulkBar(id="bulk")
-        yield Footer()
+        yield PinnedFooter(compact=True)
 
     @property
     def table(self) -> CallTable:

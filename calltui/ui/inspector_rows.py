@@ -17,7 +17,8 @@ from calltui.ui.widgets.call_columns import MISSING, clock_text
 
 Row = tuple[Text, ...]
 
-EVENT_COLUMNS = ("time", "method", "url", "response", "ms", "content type")
+# The one long column last: at 80 columns it runs off the edge, the short ones stay whole.
+EVENT_COLUMNS = ("time", "method", "response", "ms", "content type", "url")
 NOTIFICATION_COLUMNS = ("time", "level", "code", "message", "request url", "more info")
 RECORDING_COLUMNS = ("start", "status", "source", "duration", "channels", "track", "sid")
 CHILD_COLUMNS = ("status", "direction", "from", "to", "duration", "sid")
@@ -46,10 +47,10 @@ def event_rows(events: Sequence[CallEvent], now: datetime) -> list[Row]:
             (
                 _time(event.date_created),
                 _plain(event.method, 10),
-                _plain(event.url, _LONG),
                 Text(code, style="bold red" if event.failed else "green"),
                 _number(event.request_duration),
                 _plain(event.content_type),
+                _plain(event.url, _LONG),
             )
         )
     return rows

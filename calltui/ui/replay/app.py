@@ -11,7 +11,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from calltui.domain.call import Call
 from calltui.domain.diff import PollDiff
@@ -28,6 +28,7 @@ from calltui.ui.replay.timeline import Timeline, action_lines
 from calltui.ui.screens.help import HelpScreen
 from calltui.ui.widgets.call_columns import clock_text
 from calltui.ui.widgets.call_table import CallTable
+from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 
 SEEK_SECONDS = 10.0
@@ -105,7 +106,7 @@ class ReplayApp(App[None]):
             len(self.recording.polls),
             id="timeline",
         )
-        yield Footer()
+        yield PinnedFooter()
 
     @property
     def table(self) -> CallTable:

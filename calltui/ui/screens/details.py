@@ -14,7 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane
 
 from calltui.domain.call import Call
 from calltui.domain.errors import GatewayError
@@ -22,6 +22,7 @@ from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.ui import inspector_rows as rows
 from calltui.ui.call_fields import call_fields
+from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.record_list import RecordList
 
 #: (pane id, tab title), in key order: 1 is Fields, 5 is Child calls.
@@ -111,7 +112,7 @@ class DetailsScreen(Screen[None]):
                         yield RecordList(
                             spec.columns, spec.noun, id=f"list-{spec.name}", table_id=f"details-{spec.name}"
                         )
-        yield Footer()
+        yield PinnedFooter()
 
     def on_mount(self) -> None:
         self.query_one("#details-fields", DataTable).add_columns("field", "value")

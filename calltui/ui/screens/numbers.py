@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from calltui.domain.call import ALL_STATUSES, Call
 from calltui.domain.numbers import NumberCount, Side, count_by_number
 from calltui.domain.text import clean
 from calltui.ui.widgets.call_columns import MISSING, safe_text
+from calltui.ui.widgets.footer import PinnedFooter
 
 #: Groups listed per side: a flood is at the top, and tens of thousands of rows would only slow the screen.
 MAX_GROUPS = 500
@@ -57,7 +58,7 @@ class NumbersScreen(Screen[str | None]):
                 Text("Enter filters the call table on that number · Tab switches lists · Esc goes back"),
                 classes="dialog-hint",
             )
-        yield Footer()
+        yield PinnedFooter()
 
     def on_mount(self) -> None:
         for side, _ in _SIDES:

@@ -205,13 +205,21 @@ def duration_cell(call: Call, now: datetime, layout: Layout) -> str:
 
 
 def header_text(layout: Layout, sort_key: str, descending: bool) -> str:
-    """The header row: labels, the sort column marked ▼ (descending) or ▲, padded to the layout's width."""
-    cells = []
-    for key in COLUMN_KEYS:
-        width = layout.widths[key]
-        label = LABELS[key]
+    """The header row: labels, the sort column marked ▼ (descending) or ▲, padded to the layout's width.
+
+    The arrow goes beside the label (before a right-aligned one); when the label fills its column, it takes
+    the blank gap on the column's left, so the label stays whole."""
+    text = ""
+    for n, key in enumerate(COLUMN_KEYS):
+        width, label, right = layout.widths[key], LABELS[key], key == "duration"
+        gap = " " * GAP if n else ""
         if key == sort_key:
-            # Cut the label, never the arrow: the arrow is what tells the order.
-            label = set_cell_size(label, min(cell_len(label), width - 1)) + ("▼" if descending else "▲")
-        cells.append(fit(label, width, right=key == "duration"))
-    return (" " * GAP).join(cells) + " " * max(0, layout.width - layout.total)
+            arrow = "▼" if descending else "▲"
+            if cell_len(label) < width:
+                label = arrow + label if right else label + arrow
+            elif gap:
+                gap = gap[:-1] + arrow
+            else:  # the first column, too narrow: cut the label, never the arrow that tells the order
+                label = set_cell_size(label, width - 1) + arrow
+        text += gap + fit(label, width, right=right)
+    return text + " " * max(0, layout.width - layout.total)

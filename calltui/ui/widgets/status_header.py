@@ -53,49 +53,208 @@ def _age(since: datetime, now: datetime) -> str:
 
 
 def header_text(model: HeaderModel, now: datetime, width: int = 200) -> Text:
-    """Both header lines for a header `width` cells wide."""
-    text = status_text(model, now)
-    text.append("\n")
-    text.append_text(activity_text(model, width))
-    return text
+    """Every header line for a header `width` cells wide (two, or more when the parts need them)."""
+    return Text("\n").join(header_lines(model, now, width))
 
 
-def status_text(model: HeaderModel, now: datetime) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
-    if model.label:
-        text.append(f" {clean(model.label, 24)} ", style=badge_style(model.color))
-        text.append(" ")
-    if model.read_only:
-        text.append(" READ-ONLY ", style="bold black on yellow")
-        text.append(" ")
-    if model.dry_run:
-        text.append(" DRY-RUN ", style="bold white on magenta")
-        text.append(" ")
-    text.append(short_sid(model.account_sid), style="bold")
-    if model.friendly_name:
-        text.append(f" {clean(model.friendly_name, 40)}")
-    if model.profile:
-        text.append(f" · {clean(model.profile, 24)}", style="italic")
-    # Freshness comes before the counts: at 80 columns the tail is cut, and "stale" must never be.
-    text.append("  │  ")
-    text.append_text(freshness_text(model.poll, now))
-    text.append("  │  ")
-    text.append("active calls" if model.view is View.ACTIVE else "ended in the last hour", style="bold")
+def header_lines(model: HeaderModel, now: datetime, width: int) -> list[Text]:
+    """The status parts fitted to `width` (see `fit_parts`), then the activity line in the room left."""
+    parts = [part for build in PARTS if (part := build(model, now)) is not None]
+    lines = fit_parts(parts, width)
+    if len(lines) == 1:
+        return [*lines, activity_text(model, width)]
+    room = _activity_room(lines, width)
+    if room >= ACTIVITY_MIN:
+        lines[-1].append(SEP)
+        lines[-1].append_text(activity_text(model, room))
+    return lines
+
+
+def _activity_room(lines: list[Text], width: int) -> int:
+    """Cells the activity line may take after the parts on the last line (of two or more)."""
+    return width - lines[-1].cell_len - len(SEP)
+
+
+# --------------------------------------------------------------------------- the parts and their order
+
+SEP = " │ "
+"""Between two groups of parts; parts of one group (the account, the counts) are one space apart."""
+ACTIVITY_MIN = 48
+"""The activity line needs this much room on the last line (a dozen samples and the figures), or it is
+left out."""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One item of the header: its forms, longest first. An empty last form means it may be left out.
+
+    `gives_way` holds one number per shorter form: when the header is too narrow, the step with the highest
+    number is taken first (1-9: 9 gives way first). A part with one form is never shortened (counts,
+    alerts, safety badges: what matters most). No form cuts a number: a part is shown in one of its forms,
+    and what still does not fit goes on the next line.
+    """
+
+    forms: tuple[Text, ...]
+    gives_way: tuple[int, ...] = ()
+    sep: str = SEP
+    """Put before the part when it follows another on its line."""
+
+
+def _fixed(text: str, style: str = "", *, sep: str = SEP) -> Part:
+    return Part((Text(text, style=style),), 0, sep)
+
+
+def _label(model: HeaderModel, now: datetime) -> Part | None:
+    if not model.label:
+        return None
+    style = badge_style(model.color)
+    forms = tuple(Text(f" {clean(model.label, n)} ", style=style) for n in (24, 12))
+    return Part(forms, (3,), sep=" ")
+
+
+def _read_only(model: HeaderModel, now: datetime) -> Part | None:
+    return _fixed(" READ-ONLY ", "bold black on yellow", sep=" ") if model.read_only else None
+
+
+def _dry_run(model: HeaderModel, now: datetime) -> Part | None:
+    return _fixed(" DRY-RUN ", "bold white on magenta", sep=" ") if model.dry_run else None
+
+
+def _account(model: HeaderModel, now: datetime) -> Part:
+    return _fixed(short_sid(model.account_sid), "bold", sep=" ")
+
+
+def _name(model: HeaderModel, now: datetime) -> Part | None:
+    if not model.friendly_name:
+        return None
+    name = model.friendly_name
+    return Part((Text(clean(name, 40)), Text(clean(name, 16)), Text()), (8, 8), " ")
+
+
+def _profile(model: HeaderModel, now: datetime) -> Part | None:
+    if not model.profile:
+        return None
+    return Part((Text(f"· {clean(model.profile, 24)}", style="italic"), Text()), (9,), sep=" ")
+
+
+def _freshness(model: HeaderModel, now: datetime) -> Part:
+    forms = freshness_forms(model.poll, now)
+    # "updated" goes early; a STALE reason is worth more than the counts' label, and than the next retry.
+    return Part(forms, (7,) if model.poll.error is None else (5, 2, 1))
+
+
+def _counts(model: HeaderModel, now: datetime) -> Part:
+    """`active calls  2 queued  6 ringing  32 in-progress`; shorter labels and gaps, never fewer numbers."""
     counts = model.counts or {}
     if model.view is View.ACTIVE:
-        for status in ACTIVE_STATUSES:
-            text.append(f"  {counts.get(status, 0)} ", style="bold")
-            text.append(status, style=STATUS_STYLES[status])
+
+        def figures(gap: str) -> Text:
+            text = Text()
+            for n, status in enumerate(ACTIVE_STATUSES):
+                text.append(f"{gap if n else ''}{counts.get(status, 0)} ", style="bold")
+                text.append(status, style=STATUS_STYLES[status])
+            return text
+
+        # The live statuses name themselves: at the narrowest the label goes.
+        forms = (_labelled("active calls  ", figures("  ")), _labelled("active ", figures(" ")), figures(" "))
     else:
-        text.append(f"  {sum(counts.values())}", style="bold")
-        ended = [f"{counts[status]} {status}" for status in ENDED_STATUSES if counts.get(status)]
-        if ended:
-            text.append(f": {', '.join(ended)}")
-    if model.alerts:
-        text.append("  ")
-        text.append(f" {model.alerts} ALERT{'S' if model.alerts != 1 else ''} ", style="bold white on red")
-    if model.filter_text:
-        text.append(f"  │  filter “{clean(model.filter_text, 30)}”: {model.shown} shown", style="italic")
+        ended = Text(f"{sum(counts.values())}", style="bold")
+        by_status = [f"{counts[status]} {status}" for status in ENDED_STATUSES if counts.get(status)]
+        if by_status:
+            ended.append(f": {', '.join(by_status)}")
+        forms = (_labelled("ended in the last hour  ", ended), _labelled("ended 1h ", ended))
+    return Part(forms, (6, 3)[: len(forms) - 1])
+
+
+def _labelled(label: str, figures: Text) -> Text:
+    return Text.assemble(Text(label, style="bold"), figures)
+
+
+def _alerts(model: HeaderModel, now: datetime) -> Part | None:
+    if not model.alerts:
+        return None
+    plural = "S" if model.alerts != 1 else ""
+    return _fixed(f" {model.alerts} ALERT{plural} ", "bold white on red", sep="  ")
+
+
+def _filter(model: HeaderModel, now: datetime) -> Part | None:
+    """The filter hides calls, so it always shows, with its count; only its text is shortened."""
+    if not model.filter_text:
+        return None
+    forms = (
+        f"filter “{clean(model.filter_text, 30)}”: {model.shown} shown",
+        f"“{clean(model.filter_text, 12)}”: {model.shown} shown",
+        f"filter: {model.shown} shown",
+    )
+    return Part(tuple(Text(form, style="italic") for form in forms), (7, 4))
+
+
+PartBuilder = Callable[[HeaderModel, datetime], "Part | None"]
+PARTS: tuple[PartBuilder, ...] = (
+    _label,
+    _read_only,
+    _dry_run,
+    _account,
+    _name,
+    _profile,
+    _freshness,
+    _counts,
+    _alerts,
+    _filter,
+)
+"""The header's parts in the order they are shown. To add an item, add a field to `HeaderModel`, a builder
+returning a `Part` (None when there is nothing to say) and its place here; its `gives_way` says when it
+is shortened (never, with one form)."""
+
+
+def fit_parts(parts: list[Part], width: int) -> list[Text]:
+    """Lay `parts` out in lines of `width` cells: take the step that gives way first (see `Part`), then
+    the next, until one line holds them; when every part is as short as it goes and one line is not
+    enough, wrap them (never inside a part) and give back the longer forms that still fit in that many
+    lines, most important first."""
+    chosen = [0] * len(parts)
+    while len(_layout(parts, chosen, width)) > 1:
+        shorter = [i for i in range(len(parts)) if chosen[i] < len(parts[i].forms) - 1]
+        if not shorter:
+            break
+        chosen[max(shorter, key=lambda i: (parts[i].gives_way[chosen[i]], i))] += 1
+    lines = _layout(parts, chosen, width)
+    if len(lines) == 1:
+        return lines
+    room = _activity_room(lines, width)
+    given_back = True
+    while given_back:
+        given_back = False
+        shortened = [i for i in range(len(parts)) if chosen[i]]
+        for i in sorted(shortened, key=lambda i: (parts[i].gives_way[chosen[i] - 1], i)):
+            chosen[i] -= 1
+            longer = _layout(parts, chosen, width)
+            if len(longer) == len(lines) and not _activity_room(longer, width) < ACTIVITY_MIN <= room:
+                lines, given_back = longer, True
+                break
+            chosen[i] += 1
+    return lines
+
+
+def _layout(parts: list[Part], chosen: list[int], width: int) -> list[Text]:
+    """The parts in their chosen forms, a new line wherever the next part would not fit."""
+    lines: list[list[tuple[Part, int]]] = [[]]
+    for part, form in zip(parts, chosen, strict=True):
+        line = lines[-1]
+        if line and _join([*line, (part, form)]).cell_len > width:
+            lines.append(line := [])
+        line.append((part, form))
+    return [_join(line) for line in lines]
+
+
+def _join(line: list[tuple[Part, int]]) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for part, form in line:
+        shown = part.forms[form]
+        if shown:
+            if text:
+                text.append(part.sep)
+            text.append_text(shown)
     return text
 
 
@@ -130,28 +289,39 @@ def _light(color: str) -> bool:
     return 0.299 * red + 0.587 * green + 0.114 * blue > 150
 
 
-def freshness_text(poll: PollState, now: datetime) -> Text:
-    """`updated 12:00:01` when fresh; a loud STALE/STOPPED badge with the reason when not."""
+def freshness_forms(poll: PollState, now: datetime) -> tuple[Text, ...]:
+    """`updated 12:00:01` (or just the time) when fresh; a loud STALE/STOPPED badge with its age and the
+    next step when not, the reason shortened or left out before the badge ever is."""
     if poll.error is None:
         if poll.last_ok is None:
-            return Text("loading…", style="dim")
-        return Text(f"updated {poll.last_ok.astimezone():%H:%M:%S}", style="green")
+            return (Text("loading…", style="dim"),)
+        time = f"{poll.last_ok.astimezone():%H:%M:%S}"
+        return Text(f"updated {time}", style="green"), Text(time, style="green")
     age = f" {_age(poll.last_ok, now)}" if poll.last_ok else ""
-    reason = clean(poll.error.summary(), 120)
     if poll.stopped:
-        return Text(f" STOPPED{age} ", style="bold white on red") + Text(
-            f" {reason} — polling stopped; fix credentials, then ctrl+r", style="red"
+        badge, style = Text(f" STOPPED{age} ", style="bold white on red"), "red"
+        step = "polling stopped; fix credentials, then ctrl+r"
+        short_step = "ctrl+r resumes"
+    else:
+        badge, style = Text(f" STALE{age} ", style="bold black on dark_orange"), "yellow"
+        step = short_step = (
+            f"retry in {max(0, int((poll.retry_at - now).total_seconds()))}s" if poll.retry_at else "retrying"
         )
-    retry = f"retry in {max(0, int((poll.retry_at - now).total_seconds()))}s" if poll.retry_at else "retrying"
-    return Text(f" STALE{age} ", style="bold black on dark_orange") + Text(
-        f" {reason} — {retry}", style="yellow"
+    reason = poll.error.summary()
+    tails = (
+        f"{clean(reason, 120)} — {step}",
+        f"{clean(reason, 48)} — {short_step}",
+        clean(reason, 48),
+        short_step,
     )
+    return tuple(badge + Text(f" {tail}", style=style) for tail in tails)
 
 
 class StatusHeader(Widget):
     """Renders a HeaderModel; the app replaces the model, the tick refreshes the ages."""
 
-    # One line each, cut with an ellipsis: a long first line must not wrap onto the sparkline's.
+    # One line each: a line never wraps onto the next (the parts are laid out to fit; at widths too narrow
+    # for any layout, the ellipsis is the last resort).
     DEFAULT_CSS = "StatusHeader { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }"
 
     model: reactive[HeaderModel | None] = reactive(None, layout=False)
@@ -169,4 +339,7 @@ class StatusHeader(Widget):
     def render(self) -> Text:
         if self.model is None:
             return Text("calltui")
-        return header_text(self.model, self._clock(), self.content_size.width)
+        lines = header_lines(self.model, self._clock(), self.content_size.width)
+        if self.styles.height is None or self.styles.height.value != len(lines):
+            self.styles.height = len(lines)  # a third line only when two cannot hold every part
+        return Text("\n").join(lines)

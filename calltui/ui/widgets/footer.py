@@ -1,0 +1,61 @@
+"""The footer: Textual's, with the keys an engineer must always find (help, quit) pinned to the right
+edge, so a narrow terminal leaves out other keys, never these, and never shows a key cut in half."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+PINNED = frozenset({"help", "quit"})
+
+
+class PinnedFooter(Footer):
+    """A footer whose `?` and `q` keys (and the command palette's) stay on screen at any width."""
+
+    DEFAULT_CSS = """
+    PinnedFooter {
+        & > #pinned {
+            dock: right;
+            width: auto;
+            padding-left: 1;
+            background: $footer-background;
+        }
+        & > #pinned FooterKey.-command-palette {
+            dock: none;
+        }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+        pinned = [
+            key
+            for key in keys
+            if isinstance(key, FooterKey) and (key.action in PINNED or key.has_class("-command-palette"))
+        ]
+        yield from (key for key in keys if key not in pinned)
+        if pinned:
+            yield HorizontalGroup(*pinned, id="pinned")
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self._leave_out_cut_keys()  # the keys are mounted and styled: measured before the next paint
+
+    def on_resize(self) -> None:
+        self._leave_out_cut_keys()
+
+    def _leave_out_cut_keys(self) -> None:
+        """Show the keys left to right while each fits whole before the pinned ones; hide the rest."""
+        room = self.size.width
+        for group in self.query_children("#pinned"):
+            room -= group.styles.gutter.width + sum(map(self._width, group.query_children(FooterKey)))
+        for key in self.query_children(FooterKey):
+            room -= self._width(key)
+            key.display = room >= 0
+
+    def _width(self, key: Widget) -> int:
+        viewport = self.app.size
+        return key.get_content_width(viewport, viewport) + key.styles.gutter.width + key.styles.margin.width
