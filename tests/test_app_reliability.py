@@ -8,14 +8,16 @@ import asyncio
 import os
 import signal
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from audit_helpers import all_lines, audit_lines
 from sim_helpers import Clock
-from uihelpers import first_poll, until
+from uihelpers import first_poll, table_text, until
 
 from calltui.monitor.recording import Recording, SqliteRecorder
+from calltui.monitor.skew import TwilioClock
 from calltui.monitor.unanswered import Unanswered
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
@@ -23,6 +25,11 @@ from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
 
 SIZE = (120, 30)
+NARROW = (80, 24)
+
+
+def header(app: CallTuiApp) -> str:
+    return str(app.query_one("#status").render())
 
 
 def notices(app: CallTuiApp) -> str:
@@ -38,12 +45,14 @@ async def test_an_unwritable_audit_log_refuses_actions_the_table_keeps_working_a
 ) -> None:
     sid = sim.add_call()["sid"]
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=NARROW) as pilot:
         await first_poll(app, pilot)
         (tmp_path / "audit.jsonl").chmod(0o400)  # made read-only under the running app
         app._probe_audit()
         await until(pilot, lambda: app.audit_problem is not None, "the audit log found failing")
         assert "read-only" in notices(app)
+        await pilot.pause()
+        assert "AUDIT LOG FAILING" in header(app) and "actions refused" in header(app)  # at 80 columns
         await pilot.press("h")
         assert not isinstance(app.screen, HangupScreen) and "Action refused" in [
             n.title for n in app._notifications
@@ -57,6 +66,8 @@ async def test_an_unwritable_audit_log_refuses_actions_the_table_keeps_working_a
         app._probe_audit()
         await until(pilot, lambda: app.audit_problem is None, "the audit log writable again")
         assert "accepts writes again" in notices(app)
+        await pilot.pause()
+        assert "AUDIT LOG" not in header(app)
         app.table.move_cursor_to(sid)
         await pilot.press("h", "y")
         await until(pilot, lambda: posts(sim) == 1, "the hang-up")
@@ -126,3 +137,20 @@ async def test_an_earlier_sessions_unanswered_request_shows_as_unknown_in_detail
         notes = dict(app.session.safety_notes(sid))
         [(_label, text)] = [(k, v) for k, v in notes.items() if k.startswith("hangup at")]
         assert text.startswith("unknown: calltui stopped before Twilio answered")
+
+
+async def test_durations_and_the_header_follow_twilios_clock_when_the_local_one_is_off(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp]
+) -> None:
+    sid = sim.add_call()["sid"]
+    clock.advance(60)  # on Twilio's clock the call is a minute old
+    laptop = TwilioClock(lambda: clock() + timedelta(minutes=3))  # a laptop three minutes fast
+    app = make_app(clock=laptop, on_date=laptop.observe)
+    async with app.run_test(size=NARROW) as pilot:
+        await first_poll(app, pilot)
+        app._tick()
+        await pilot.pause()
+        assert "clock +3:00" in header(app)
+        assert app.table.get_call(sid).elapsed(app.clock()) in (59, 60, 61)  # type: ignore[union-attr]
+        assert "1:00" in table_text(app) or "0:59" in table_text(app) or "1:01" in table_text(app)
+        assert "4:00" not in table_text(app)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import sys
+import termios
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -33,6 +36,7 @@ from calltui.monitor.poller import PollResult, View
 from calltui.monitor.recorder import SessionRecorder
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.session import AccountSession, SessionSettings
+from calltui.monitor.skew import TwilioClock
 from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
@@ -68,6 +72,15 @@ WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort", "accounts"}
 TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
 TABLE_ACTIONS |= {"numbers", "export"}
+
+
+def terminal_alive() -> bool:
+    """Whether calltui's terminal is still there (after SIGHUP it usually is not: the ssh session dropped)."""
+    try:
+        termios.tcgetattr(sys.__stdin__.fileno() if sys.__stdin__ else 0)
+    except (termios.error, OSError, ValueError):
+        return False
+    return True
 
 
 class CallTuiApp(App[None]):
@@ -216,9 +229,16 @@ class CallTuiApp(App[None]):
             if not any(w.group == "actions" and not w.is_finished for w in self.workers):
                 break
             await asyncio.sleep(0.05)
+        if not self.is_headless and not terminal_alive():
+            # The ssh session is gone: there is no terminal to restore, and Textual's writes to it would
+            # block its shutdown for ever. Close the files ourselves and go.
+            if self.recorder is not None:
+                await asyncio.to_thread(self.recorder.close)
+            await asyncio.to_thread(self._audit.close)
+            os._exit(128 + signum.value)
         self.exit(return_code=128 + signum.value)
 
-    def _resumed(self) -> None:
+    def _resumed(self, _app: App[None] | None = None) -> None:
         """Back from ctrl+z and `fg`: redraw the whole screen and catch up with a poll at once."""
         self.screen.refresh(layout=True, repaint=True)
         self.refresh(layout=True, repaint=True)
@@ -289,6 +309,8 @@ class CallTuiApp(App[None]):
             shown=table.row_count,
             alerts=len(self.session.alerts),
             activity=self.session.activity.samples,
+            audit_problem=self.audit_problem,
+            skew=self.clock.skew if isinstance(self.clock, TwilioClock) else 0.0,
         )
         self._header.model = self.header_model
 
