@@ -4,6 +4,7 @@ in a process of its own, the app built as the tests build it, a poll timer and a
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import random
 import statistics
@@ -17,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
+from textual import events
+from textual.strip import Strip
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
@@ -396,3 +399,87 @@ class LagProbe:
             before = time.perf_counter()
             await asyncio.sleep(self.period)
             self.lags.append(time.perf_counter() - before - self.period)
+
+
+class KeyProbe:
+    """Presses down and up in turn on the call table every `period` seconds, whatever the app is doing (a
+    poll, a collection), and records how long each key took to reach the screen: from the terminal driver
+    handing the key over to the table painting the newly highlighted line."""
+
+    def __init__(self, app: CallTuiApp, period: float = 0.25) -> None:
+        self.period = period
+        self.latencies: list[float] = []
+        self._app = app
+        self._table = app.table
+        self._pressed: float | None = None
+        self._line: int | None = None  # the screen line the key's move highlights, once it is handled
+        self._task: asyncio.Task[None] | None = None
+        render_line = self._table.render_line
+
+        def watched(y: int) -> Strip:
+            strip = render_line(y)
+            if self._pressed is not None and y == self._line:
+                self.latencies.append(time.perf_counter() - self._pressed)
+                self._pressed = self._line = None
+            return strip
+
+        for name in ("action_cursor_down", "action_cursor_up"):
+            setattr(self._table, name, self._handled(getattr(self._table, name)))
+        self._table.render_line = watched  # type: ignore[method-assign]
+
+    def _handled(self, action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            action()
+            table = self._table
+            self._line = table._cursor_index - table.scroll_offset.y + 1  # +1: below the header
+
+        return run
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    @property
+    def worst(self) -> float:
+        return max(self.latencies, default=0.0)
+
+    async def _run(self) -> None:
+        driver = self._app._driver
+        assert driver is not None
+        down = True
+        while True:
+            await asyncio.sleep(self.period)
+            if self._pressed is not None:
+                if time.perf_counter() - self._pressed < WAIT_LIMIT:
+                    continue  # not shown yet: it is counted when it is
+                raise TimeoutError("a key press never reached the screen")
+            self._pressed = time.perf_counter()
+            driver.send_message(events.Key("down" if down else "up", None))
+            down = not down
+
+
+class FullCollections:
+    """Times every full (oldest generation) collection the interpreter runs while it is installed."""
+
+    def __init__(self) -> None:
+        self.durations: list[float] = []
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.durations.append(time.perf_counter() - self._started)
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)

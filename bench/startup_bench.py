@@ -1,9 +1,13 @@
-"""Start-up: from launching `calltui` to the first table painted with calls, at 1,000 live calls.
+"""Start-up: launching `calltui` to its screen painted, beside a bare Textual app in the same run, and to
+the first rows at 1,000 live calls.
 
 The real command (`.venv/bin/calltui --api-url …`, credentials in the environment) runs in a terminal of
 its own (a pseudo-terminal, 160 x 45) against a simulator in another process. The clock starts before the
-process is spawned — so it counts the interpreter, imports, settings, the first poll and the paint — and
-stops when a call SID (`CA` + hex, which only rows show) first appears in what calltui writes.
+process is spawned — so it counts the interpreter, imports, settings, the first poll and the paint. It
+stops twice: when the screen is painted (the table's column header and the footer's keys are in what
+calltui wrote) and when a call SID (`CA` + hex, which only rows show) first appears. Launches alternate
+with a bare Textual app with one widget (`bench.bare_app`), timed to its widget painted: Textual's own
+import and first frame, the floor for any Textual app on this machine at this moment.
 
 Run: `python -m bench.startup_bench`.
 """
@@ -20,18 +24,23 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from bench.bare_app import MARKER
 from bench.common import SIZE, BenchResult, SimProcess, info, median, note, report, within
 
 CALLS = 1_000
-RUNS = 3
-MAX_SECONDS = 1.5
+RUNS = 5
+MAX_ROWS_SECONDS = 1.0
+MAX_OVER_BARE_SECONDS = 0.1
 TIMEOUT = 30.0
 ROW = re.compile(rb"CA[0-9a-f]{4}")
+SCREEN = (re.compile(rb"DIRECTION"), re.compile(rb"Quit"))  # the table's column header, the footer's keys
+BARE = (re.compile(MARKER.encode()),)
 
 
-def _command(api_url: str, home: Path) -> list[str]:
+def _calltui(api_url: str, home: Path) -> list[str]:
     script = Path(sys.executable).with_name("calltui")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "calltui"]
     return [*launcher, "--api-url", api_url, "--audit-log", str(home / "audit.jsonl")]
@@ -51,47 +60,54 @@ def _environment(sim: SimProcess, home: Path) -> dict[str, str]:
     return env
 
 
-def _launch_once(sim: SimProcess) -> float:
-    """Seconds from spawning calltui to a row of calls in its output."""
-    with tempfile.TemporaryDirectory(prefix="calltui-startup-") as tmp:
-        home = Path(tmp)
-        controller, terminal = os.openpty()
-        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            _command(sim.base_url, home),
-            stdin=terminal,
-            stdout=terminal,
-            stderr=terminal,
-            cwd=home,  # no .env here
-            env=_environment(sim, home),
-            start_new_session=True,
-        )
-        os.close(terminal)
-        try:
-            return _until_row(controller, started)
-        finally:
-            _quit(process, controller)
-            os.close(controller)
+def _launch_once(
+    command: list[str], env: dict[str, str], home: Path, *stops: Sequence[re.Pattern[bytes]]
+) -> list[float]:
+    """Seconds from spawning `command` to the point where every pattern of each of `stops` has appeared in its
+    output (one figure per stop)."""
+    controller, terminal = os.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=home,  # no .env here
+        env=env,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    try:
+        return _until(controller, started, stops)
+    finally:
+        _quit(process, controller)
+        os.close(controller)
 
 
-def _until_row(controller: int, started: float) -> float:
+def _until(controller: int, started: float, stops: Sequence[Sequence[re.Pattern[bytes]]]) -> list[float]:
+    found: dict[re.Pattern[bytes], float] = {}
+    wanted = {pattern for stop in stops for pattern in stop}
     seen = b""
     deadline = started + TIMEOUT
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and wanted - found.keys():
         ready, _, _ = select.select([controller], [], [], 0.5)
         if not ready:
             continue
         try:
             chunk = os.read(controller, 65536)
-        except OSError:  # the terminal closed: calltui exited
+        except OSError:  # the terminal closed: the app exited
             break
         if not chunk:
             break
-        seen = seen[-16:] + chunk  # a SID split across two reads is still found
-        if ROW.search(seen):
-            return time.perf_counter() - started
-    raise RuntimeError("calltui never showed a call: " + seen[-300:].decode(errors="replace"))
+        now = time.perf_counter()
+        seen = seen[-32:] + chunk  # a marker split across two reads is still found
+        for pattern in wanted - found.keys():
+            if pattern.search(seen):
+                found[pattern] = now - started
+    if wanted - found.keys():
+        raise RuntimeError("the app never drew what was awaited: " + seen[-300:].decode(errors="replace"))
+    return [max(found[pattern] for pattern in stop) for stop in stops]
 
 
 def _quit(process: subprocess.Popen[bytes], controller: int) -> None:
@@ -109,17 +125,37 @@ def _quit(process: subprocess.Popen[bytes], controller: int) -> None:
     process.wait(5)
 
 
+def _launches(sim: SimProcess) -> dict[str, list[float]]:
+    """Bare app and calltui in turn, so both meet the same moments of a busy machine."""
+    samples: dict[str, list[float]] = {"bare": [], "screen": [], "rows": []}
+    bare = [sys.executable, "-m", "bench.bare_app"]
+    for _ in range(RUNS):
+        with tempfile.TemporaryDirectory(prefix="calltui-startup-") as tmp:
+            home = Path(tmp)
+            env = _environment(sim, home)
+            env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)  # bench.bare_app from a temp cwd
+            samples["bare"] += _launch_once(bare, env, home, BARE)
+            screen, rows = _launch_once(_calltui(sim.base_url, home), env, home, SCREEN, (ROW,))
+            samples["screen"].append(screen)
+            samples["rows"].append(rows)
+    return samples
+
+
 def run_startup_bench() -> list[BenchResult]:
     with SimProcess(initial_calls=CALLS) as sim:
-        seconds = [_launch_once(sim) for _ in range(RUNS)]
+        samples = _launches(sim)
+    bare, screen, rows = (median(samples[name]) for name in ("bare", "screen", "rows"))
     return [
-        within("startup.1k launch→rows painted", median(seconds), "s", MAX_SECONDS),
-        info("startup.1k slowest of runs", max(seconds), "s"),
+        info("startup bare Textual app painted", bare, "s"),
+        info("startup calltui screen painted", screen, "s"),
+        within("startup calltui screen - bare app", screen - bare, "s", MAX_OVER_BARE_SECONDS),
+        within("startup.1k launch→rows painted", rows, "s", MAX_ROWS_SECONDS),
+        info("startup.1k slowest of runs", max(samples["rows"]), "s"),
     ]
 
 
 def explain() -> None:
-    note(f"median of {RUNS} launches of the real command in a pseudo-terminal, until a call's SID is drawn")
+    note(f"medians of {RUNS} launches each in a pseudo-terminal, calltui and a bare Textual app taking turns")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -14,8 +15,10 @@ from sim_helpers import Clock
 from textual.widgets import DataTable, Input
 from uihelpers import first_poll, poll, until
 
+from calltui.monitor.export import inspect_export_path
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
+from calltui.ui.screens import export as export_screen
 from calltui.ui.screens.export import ExportScreen
 from calltui.ui.screens.numbers import NumbersScreen
 from calltui.ui.sparkline import BLOCKS
@@ -242,7 +245,7 @@ async def test_export_writes_exactly_the_shown_rows_in_order(
         assert len(shown) == 8 and shown == sorted(shown)
         path = tmp_path / f"out{suffix}"
         await export_to(pilot, app, str(path))
-        assert app.screen is app.screen_stack[0]
+        await until(pilot, lambda: app.screen is app.screen_stack[0], "the prompt closed")
         await until(pilot, lambda: "Exported" in notices(app), "the export")
         assert f"8 calls written to {path}" in notices(app)
         if suffix == ".csv":
@@ -287,22 +290,41 @@ async def test_export_asks_before_overwriting_and_explains_bad_paths(
         await first_poll(app, pilot)
         await export_to(pilot, app, str(tmp_path / "calls.txt"))
         message = app.screen.query_one("#export-message")
-        assert ".csv or .json" in str(message.render())
+        await until(pilot, lambda: ".csv or .json" in str(message.render()), "the extension explained")
         (tmp_path / "folder.csv").mkdir()
         app.screen.query_one("#export-path", Input).value = str(tmp_path / "folder.csv")
         await pilot.press("enter")
-        assert "folder" in str(message.render())
+        await until(pilot, lambda: "folder" in str(message.render()), "the folder explained")
         (tmp_path / "link.csv").symlink_to(existing)
         app.screen.query_one("#export-path", Input).value = str(tmp_path / "link.csv")
         await pilot.press("enter")
-        assert "symbolic link" in str(message.render())
+        await until(pilot, lambda: "symbolic link" in str(message.render()), "the link explained")
         app.screen.query_one("#export-path", Input).value = str(existing)
         await pilot.press("enter")
-        assert "exists" in str(message.render())
+        await until(pilot, lambda: "exists" in str(message.render()), "the overwrite asked")
         assert isinstance(app.screen, ExportScreen) and existing.read_text() == "old"
         await pilot.press("enter")
         await until(pilot, lambda: "Exported" in notices(app), "the export")
         assert len(json.loads(existing.read_text())) == 1
+
+
+async def test_the_path_is_checked_off_the_ui_thread(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[threading.Thread] = []
+
+    def watched(text: str) -> tuple[Path, str]:
+        threads.append(threading.current_thread())
+        return inspect_export_path(text)
+
+    monkeypatch.setattr(export_screen, "inspect_export_path", watched)
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await export_to(pilot, app, str(tmp_path / "calls.csv"))
+        await until(pilot, lambda: "Exported" in notices(app), "the export")
+    assert threads and threading.main_thread() not in threads
 
 
 async def test_an_export_that_cannot_be_written_is_reported(
@@ -329,9 +351,9 @@ async def test_a_path_the_system_cannot_use_is_explained_in_the_prompt(
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await export_to(pilot, app, typed)
-        await pilot.pause()
+        message = app.screen.query_one("#export-message")
+        await until(pilot, lambda: reason in str(message.render()), "the reason")
         assert app.is_running and isinstance(app.screen, ExportScreen)
-        assert reason in str(app.screen.query_one("#export-message").render())
 
 
 async def test_a_path_the_system_refuses_when_writing_is_reported(

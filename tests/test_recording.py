@@ -18,7 +18,7 @@ from calltui.domain.call import ALL_STATUSES, Call
 from calltui.domain.diff import diff_calls
 from calltui.domain.errors import CallNotLive, ServerError
 from calltui.monitor.poller import PollResult, PollState, View
-from calltui.monitor.recording import Recording, RecordingError, codec
+from calltui.monitor.recording import Recording, RecordingError, codec, writer
 from calltui.monitor.recording.codec import pack
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
 
@@ -373,3 +373,32 @@ def test_a_malformed_account_in_a_poll_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(RecordingError, match="account SID"):
         Recording.open(tmp_path / "rec.db")
+
+
+def test_the_recorder_reuses_the_pollers_diff_rather_than_diffing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(3)
+    first = {sid(n): a_call(n, rng) for n in range(8)}
+    second = evolve(first, rng, [8])
+    third = evolve(second, rng, [20])
+    taken: list[int] = []
+
+    def counted(old: dict[str, Call], new: dict[str, Call]):  # type: ignore[no-untyped-def]
+        taken.append(len(new))
+        return diff_calls(old, new)
+
+    monkeypatch.setattr(writer, "diff_calls", counted)
+    session = Session(tmp_path / "rec.db")
+    for before, after in (({}, first), (first, second)):
+        result = PollResult(PollState(last_ok=T0), 2.0, diff_calls(before, after), after, before)
+        session.recorder.poll(result, T0, View.ACTIVE)
+    # A diff from another snapshot than the writer's last (a view switch emptied the poller's): taken again.
+    session.recorder.poll(
+        PollResult(PollState(last_ok=T0), 2.0, diff_calls({}, third), third, {}), T0, View.ACTIVE
+    )
+    session.close()
+    assert taken == [len(third)]
+    recording = Recording.open(tmp_path / "rec.db")
+    assert [recording.snapshot(i) for i in range(3)] == [first, second, third]
+    recording.close()

@@ -21,10 +21,12 @@ from calltui.monitor.recording import PollMark, Recording, SqliteRecorder
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
+from calltui.ui.replay import timeline
 from calltui.ui.replay.app import ReplayApp, activity
 from calltui.ui.replay.timeline import MARKER
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.help import HelpScreen
+from calltui.ui.widgets.call_rows import RowModel
 
 SIZE = (120, 30)
 
@@ -188,6 +190,45 @@ async def test_calls_are_read_off_the_event_loop_and_keys_work_meanwhile(
             await loaded(app, pilot)
             assert visible(app) == {c, d} and "loading" not in str(app.query_one("#timeline").render())
     assert readers == [readers[0]] and readers[0] is not threading.main_thread()
+
+
+async def test_a_seek_sorts_the_calls_off_the_loop_and_ticks_keep_the_timeline(
+    recorded: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seeking rebuilds the rows in the reading thread (the loop only swaps them in); playing ticks reuse
+    the action markers and the action list rather than working them out again."""
+    c, d = recorded["c"], recorded["d"]
+    sorted_on: list[threading.Thread] = []
+    markers: list[int] = []
+    set_calls, marker_line = RowModel.set_calls, timeline.marker_line
+
+    def watched_set_calls(rows: RowModel, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sorted_on.append(threading.current_thread())
+        return set_calls(rows, *args, **kwargs)
+
+    def watched_markers(*args, **kwargs):  # type: ignore[no-untyped-def]
+        markers.append(1)
+        return marker_line(*args, **kwargs)
+
+    monkeypatch.setattr(RowModel, "set_calls", watched_set_calls)
+    monkeypatch.setattr(timeline, "marker_line", watched_markers)
+    fake = FakeTime()
+    with Recording.open(tmp_path / "rec.db") as recording:
+        app = ReplayApp(recording, autoplay=False, monotonic=fake)
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(app, pilot)
+            await press(app, pilot, "end")
+            assert visible(app) == {c, d}
+            await press(app, pilot, "home", "s")  # sorted otherwise meanwhile: still the right rows
+            await press(app, pilot, "end")
+            assert visible(app) == {c, d} and app.table.sort_column != "started"
+            await press(app, pilot, "space")
+            for _ in range(5):
+                fake.now += 0.5
+                app.play_on()
+                await pilot.pause()
+    assert sorted_on and threading.main_thread() not in sorted_on
+    assert len(markers) == 1  # one width, one marker line
 
 
 async def test_a_damaged_poll_stops_the_replay_once(recorded: dict[str, str], tmp_path: Path) -> None:

@@ -8,11 +8,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from contextlib import aclosing
 from datetime import UTC, datetime
 from functools import partial
-from typing import TypeVar
-
-from twilio.base import serialize
-from twilio.base.version import Version
-from twilio.rest import Client
+from typing import TYPE_CHECKING, TypeVar
 
 from calltui.domain.account import AccountInfo
 from calltui.domain.actions import Hangup, Redirect
@@ -25,14 +21,17 @@ from calltui.domain.errors import (
     ReadOnlyViolation,
 )
 from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
-from calltui.gateway.errors import detach, map_exception
-from calltui.gateway.paging import first_page, read_pages, read_records
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
 from calltui.gateway.parse_accounts import account_text, parse_accounts
 from calltui.gateway.parse_inspector import parse_all, parse_event, parse_notification, parse_recording
 from calltui.gateway.runner import LoopThread
-from calltui.gateway.transport import GatewayHttpClient
 from calltui.settings import Settings
+
+if TYPE_CHECKING:  # the SDK itself is imported on the gateway's thread (see calltui.gateway.sdk)
+    from twilio.base.version import Version
+    from twilio.rest import Client
+
+    from calltui.gateway.transport import GatewayHttpClient
 
 T = TypeVar("T")
 
@@ -157,6 +156,9 @@ class TwilioGateway:
         return await runner.run(self._guarded(op))
 
     async def _guarded(self, op: Callable[[Version], Awaitable[T]]) -> T:
+        # The SDK loads here the first time: on the gateway's thread, after the first paint.
+        from calltui.gateway import sdk
+
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
@@ -167,17 +169,19 @@ class TwilioGateway:
                 raise
             error: GatewayError = ConnectionFailed("calltui closed its connection to the API.")
         except Exception as exc:
-            error = map_exception(exc)
+            error = sdk.map_exception(exc)
         finally:
             self._tasks.discard(task)
-        raise detach(error)
+        raise sdk.detach(error)
 
     def _api(self) -> Version:
         """The 2010-04-01 API version object; the client is built on first use, inside this loop."""
+        from calltui.gateway import sdk
+
         if self._client is None:
             settings = self._settings
-            self._http = GatewayHttpClient(settings.request_timeout, self._on_date)
-            client = Client(
+            self._http = sdk.GatewayHttpClient(settings.request_timeout, self._on_date)
+            client = sdk.Client(
                 settings.username, settings.secret.reveal(), settings.account_sid, http_client=self._http
             )
             # Set explicitly: given None, the SDK would read TWILIO_REGION/EDGE from os.environ, and
@@ -211,8 +215,10 @@ class TwilioGateway:
         return dedupe_calls(calls)
 
     async def _list_recent(self, api: Version, since: datetime) -> list[Call]:
+        from calltui.gateway import sdk
+
         params = {"EndTime>": _iso(since), "PageSize": RECENT_LIMIT}
-        page = await first_page(api, self._calls_uri, params)  # capped: the newest 1,000 are plenty
+        page = await sdk.first_page(api, self._calls_uri, params)  # capped: the newest 1,000 are plenty
         ended = [call for call in parse_calls(page) if not call.is_active]
         return sorted(ended, key=lambda c: c.end_time or c.date_updated or _EPOCH, reverse=True)
 
@@ -221,10 +227,12 @@ class TwilioGateway:
         created = [call.date_created for call in wanted]
         # Twilio lists calls newest created first: past the oldest wanted call, none of them can follow.
         oldest = None if None in created else min(c for c in created if c is not None)
+        from calltui.gateway import sdk
+
         params = {"EndTime>": _iso(since), "PageSize": PAGE_SIZE}
         found: list[Call] = []
         read = 0
-        pages = read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
+        pages = sdk.read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
         async with aclosing(pages):  # left early once every call is found
             async for records in pages:
                 read += 1
@@ -245,8 +253,10 @@ class TwilioGateway:
         filters: dict[str, object],
         parse: Callable[[list[object]], list[Call]] = parse_calls,
     ) -> list[Call]:
+        from calltui.gateway import sdk
+
         params = {**filters, "PageSize": PAGE_SIZE}
-        pages = read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
+        pages = sdk.read_pages(api, self._calls_uri, params, max_pages=self._max_pages)
         return [call async for records in pages for call in parse(records)]
 
     async def _subresource(
@@ -258,8 +268,12 @@ class TwilioGateway:
         uri = f"/Accounts/{self._settings.account_sid}/Calls/{sid}/{name}.json"
 
         async def read(api: Version) -> list[T]:
+            from calltui.gateway import sdk
+
             params: dict[str, object] = {"PageSize": PAGE_SIZE}
-            return parse_all(await read_records(api, uri, params, max_pages=self._max_pages, key=key), parse)
+            return parse_all(
+                await sdk.read_records(api, uri, params, max_pages=self._max_pages, key=key), parse
+            )
 
         return await self._call(read)
 
@@ -280,8 +294,12 @@ class TwilioGateway:
         return account_text(payload.get("friendly_name")) if isinstance(payload, dict) else None
 
     async def _list_accounts(self, api: Version) -> list[AccountInfo]:
+        from calltui.gateway import sdk
+
         params: dict[str, object] = {"PageSize": PAGE_SIZE}
-        records = await read_records(api, "/Accounts.json", params, max_pages=self._max_pages, key="accounts")
+        records = await sdk.read_records(
+            api, "/Accounts.json", params, max_pages=self._max_pages, key="accounts"
+        )
         return parse_accounts(records)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -309,8 +327,10 @@ def _check_sid(sid: str) -> None:
 
 def _iso(moment: datetime) -> str:
     """A datetime filter's value as the SDK would send it (UTC, `%Y-%m-%dT%H:%M:%SZ`)."""
+    from calltui.gateway import sdk
+
     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return str(serialize.iso8601_datetime(utc))
+    return str(sdk.serialize.iso8601_datetime(utc))
 
 
 def _created(record: object) -> datetime | None:

@@ -52,6 +52,17 @@ def resolve_export_path(text: str) -> Path:
     return path
 
 
+def inspect_export_path(text: str) -> tuple[Path, str]:
+    """The file `text` names and what is there now: "folder", "link", "file" or "new". Raises
+    ExportPathError. It reads the file system (a hung network mount would block it): run it in a thread."""
+    path = resolve_export_path(text)
+    if path.is_dir():
+        return path, "folder"
+    if path.is_symlink():
+        return path, "link"
+    return path, "file" if path.exists() else "new"
+
+
 def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

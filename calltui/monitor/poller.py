@@ -50,6 +50,9 @@ class PollResult:
     calls: dict[str, Call] = field(default_factory=dict)
     """The poll's snapshot: the live calls, and the calls that ended since the last poll with their final
     records (they leave the next snapshot)."""
+    base: dict[str, Call] | None = None
+    """The snapshot `diff` was taken from, so that whoever holds that same snapshot (the recorder) reuses the
+    diff instead of taking it again."""
 
 
 class Poller:
@@ -100,24 +103,25 @@ class Poller:
         view, started = self.view, self._clock()
         try:
             if view is View.ACTIVE:
-                new = index_calls(await self.gateway.list_active())
+                new = await _indexed(await self.gateway.list_active())
                 ended = await self._reconcile(new)
             else:
-                new = index_calls(await self.gateway.list_recent(started - self.recent_window))
+                new = await _indexed(await self.gateway.list_recent(started - self.recent_window))
                 ended = []
         except GatewayError as error:
             return self._failed(error)
         if view is not self.view:  # the engineer switched views while this poll was in flight
             return PollResult(self.state, 0.0)
+        base = self._calls
         if len(new) > _DIFF_OFF_LOOP:
-            diff = await asyncio.to_thread(diff_calls, self._calls, new)
+            diff = await asyncio.to_thread(diff_calls, base, new)
         else:
-            diff = diff_calls(self._calls, new)
+            diff = diff_calls(base, new)
         self._calls, self._last_started = new, started
         self.recent_ends.record(ended, started)
         self._backoff.reset()
         self.state = PollState(last_ok=self._clock())
-        return PollResult(self.state, self.interval, diff, new)
+        return PollResult(self.state, self.interval, diff, new, base)
 
     async def _reconcile(self, listed: dict[str, Call]) -> list[Call]:
         """Put the calls live last poll and missing from `listed` back into it, as Twilio has them now
@@ -153,3 +157,10 @@ class Poller:
             self.state.last_ok, error, self._backoff.failures, now + timedelta(seconds=delay)
         )
         return PollResult(self.state, delay)
+
+
+async def _indexed(calls: list[Call]) -> dict[str, Call]:
+    """Calls by SID; like the diff, off the loop at scale (50,000 calls: tens of ms)."""
+    if len(calls) > _DIFF_OFF_LOOP:
+        return await asyncio.to_thread(index_calls, calls)
+    return index_calls(calls)

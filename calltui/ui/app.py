@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -39,24 +40,20 @@ from calltui.monitor.session import AccountSession, SessionSettings
 from calltui.monitor.skew import TwilioClock
 from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
+from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, short_sid
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
-from calltui.ui.screens.accounts import AccountPickerScreen
-from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
-from calltui.ui.screens.details import DetailsScreen
-from calltui.ui.screens.export import ExportChoice, ExportScreen
-from calltui.ui.screens.hangup import HangupScreen
-from calltui.ui.screens.help import HelpScreen
-from calltui.ui.screens.numbers import NumbersScreen
-from calltui.ui.screens.redirect import RedirectScreen
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 from calltui.userconfig import UserConfig
+
+if TYPE_CHECKING:
+    from calltui.ui.screens.export import ExportChoice
 
 CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 #: Seconds a closing signal waits for requests in flight to answer (they are audited as intents anyway).
@@ -193,10 +190,15 @@ class CallTuiApp(App[None]):
         self.set_interval(1.0, self._tick)
         self.set_interval(0.25, self._safety_tick)
         self.set_interval(AUDIT_PROBE_EVERY, self._probe_audit)
-        self._load_account_name()
-        self._poll_loop()
         self.app_resume_signal.subscribe(self, self._resumed)
         self._handle_signals(install=True)
+        # The first read loads the twilio SDK on the gateway's thread: after the screen is painted, so the
+        # engineer sees calltui at once rather than after the imports.
+        self.call_after_refresh(self._start_polling)
+
+    def _start_polling(self) -> None:
+        self._load_account_name()
+        self._poll_loop()
 
     def _handle_signals(self, *, install: bool) -> None:
         """SIGHUP (the ssh session dropped) and SIGTERM close calltui cleanly, as `q` does."""
@@ -417,7 +419,7 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, redirect)
 
         back = self.session.actions.redirects.back(call.sid)
-        screen = RedirectScreen(
+        screen = screens.RedirectScreen(
             call, self.clock(), self.history.items, self.user_config.presets, previous=back
         )
         self.push_screen(screen, chosen)
@@ -436,13 +438,13 @@ class CallTuiApp(App[None]):
             if yes:
                 self._confirmed(call, Hangup(call.end_status))
 
-        self.push_screen(HangupScreen(call, self.clock()), confirmed)
+        self.push_screen(screens.HangupScreen(call, self.clock()), confirmed)
 
     def action_details(self) -> None:
         call = self._target()
         if call is not None:
             notes = self.session.safety_notes(call.sid)
-            self.push_screen(DetailsScreen(call, self.session.gateway, self.clock, notes=notes))
+            self.push_screen(screens.DetailsScreen(call, self.session.gateway, self.clock, notes=notes))
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -489,11 +491,11 @@ class CallTuiApp(App[None]):
         self.session.poll_now()
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self._key_help(), self._help_notes()))
+        self.push_screen(screens.HelpScreen(self._key_help(), self._help_notes()))
 
     def _key_help(self) -> list[tuple[str, str]]:
         keys = [(key_label(binding), binding.description) for binding in self._bindings_in_force()]
-        screen_keys = self.screen.key_help() if isinstance(self.screen, DetailsScreen) else []
+        screen_keys = self.screen.key_help() if isinstance(self.screen, screens.DetailsScreen) else []
         return [*keys, ("ctrl+p", "Command palette"), *self.table.key_help(), *screen_keys]
 
     def _help_notes(self) -> list[str]:
@@ -532,7 +534,7 @@ class CallTuiApp(App[None]):
         for binding in self._bindings_in_force(on_table=screen is self.screen_stack[0]):
             if binding.action not in ("quit", "help"):
                 yield binding_command(binding, getattr(self, f"action_{binding.action}"))
-        if isinstance(screen, DetailsScreen | RedirectScreen):
+        if isinstance(screen, screens.DetailsScreen | screens.RedirectScreen):
             yield from screen.commands()
         yield SystemCommand("Keys", "Show every key (?)", self.action_help)
 
@@ -545,7 +547,7 @@ class CallTuiApp(App[None]):
             if number:
                 self.set_filter(number)
 
-        self.push_screen(NumbersScreen(list(self.session.poller.calls.values()), what), chosen)
+        self.push_screen(screens.NumbersScreen(list(self.session.poller.calls.values()), what), chosen)
 
     def set_filter(self, text: str) -> None:
         """Filter the table on `text`, with the filter box showing it (as if typed after `/`)."""
@@ -566,7 +568,7 @@ class CallTuiApp(App[None]):
             if choice is not None:
                 self._export(*choice)
 
-        self.push_screen(ExportScreen(default_export_path(self.clock()), what), chosen)
+        self.push_screen(screens.ExportScreen(default_export_path(self.clock()), what), chosen)
 
     @work(group="export")
     async def _export(self, path: Path, overwrite: bool) -> None:
@@ -609,7 +611,7 @@ class CallTuiApp(App[None]):
         candidates = await asyncio.to_thread(accounts.profiles)
         if self.screen is not self.screen_stack[0]:
             return  # the engineer moved on (a dialog or details opened meanwhile)
-        picker = AccountPickerScreen(
+        picker = screens.AccountPickerScreen(
             candidates,
             live_sid=self.session.account_sid,
             load_accounts=self.session.gateway.list_subaccounts,
@@ -876,7 +878,7 @@ class CallTuiApp(App[None]):
                 self._confirm_bulk(redirect_plan(marked, redirect))
 
         subject = f"{len(marked.live)} marked calls"
-        screen = RedirectScreen(subject, self.clock(), self.history.items, self.user_config.presets)
+        screen = screens.RedirectScreen(subject, self.clock(), self.history.items, self.user_config.presets)
         self.push_screen(screen, chosen)
 
     def _bulk_hangup(self) -> None:
@@ -891,7 +893,7 @@ class CallTuiApp(App[None]):
                 self.session.start_bulk(plan.items)  # at once, not when the worker starts: no second run
                 self._run_bulk(plan)
 
-        self.push_screen(BulkConfirmScreen(plan, dry_run=self.dry_run), confirmed)
+        self.push_screen(screens.BulkConfirmScreen(plan, dry_run=self.dry_run), confirmed)
 
     @work(group="actions")
     async def _run_bulk(self, plan: BulkPlan) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from calltui import __version__
 from calltui.domain.call import Call, utcnow
-from calltui.domain.diff import diff_calls
+from calltui.domain.diff import PollDiff, diff_calls
 from calltui.domain.text import clean
 from calltui.monitor.actions import ActionOutcome
 from calltui.monitor.activity import active_count
@@ -47,6 +47,9 @@ class _Poll:
     calls: dict[str, Call] | None
     """The whole snapshot (the poller replaces, never mutates, its dict); None when the poll failed."""
     error: str | None
+    diff: PollDiff | None = None
+    base: dict[str, Call] | None = None
+    """The snapshot `diff` was taken from: when it is the writer's last, the poller's diff is reused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +137,7 @@ class SqliteRecorder:
             return  # discarded (the view switched while it was in flight): not a poll of this view
         calls = result.calls if result.diff is not None else None
         summary = error.summary() if calls is None and error is not None else None
-        self._put(_Poll(now.timestamp(), view.value, calls, summary))
+        self._put(_Poll(now.timestamp(), view.value, calls, summary, result.diff, result.base))
 
     def switched(self, account_sid: str) -> None:
         self._put(_Switch(account_sid))
@@ -237,7 +240,7 @@ class SqliteRecorder:
             self._last = None  # another account's calls: the next poll is a keyframe
             return
         assert isinstance(item, _Poll)
-        kind, data = self._encode(item.calls)
+        kind, data = self._encode(item)
         db.execute(
             "INSERT INTO polls (seq, at, view, error, kind, data, active, account) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -245,7 +248,8 @@ class SqliteRecorder:
         )
         self._seq += 1
 
-    def _encode(self, calls: dict[str, Call] | None) -> tuple[int, bytes | None]:
+    def _encode(self, poll: _Poll) -> tuple[int, bytes | None]:
+        calls = poll.calls
         if calls is None:
             return NO_DATA, None
         last, self._last = self._last, calls
@@ -253,7 +257,8 @@ class SqliteRecorder:
             self._since_keyframe = 0
             return KEYFRAME, pack([encode_call(call) for call in calls.values()])
         self._since_keyframe += 1
-        diff = diff_calls(last, calls)
+        # The poller took this very diff from this very snapshot (the same dict, never mutated): reuse it.
+        diff = poll.diff if poll.diff is not None and poll.base is last else diff_calls(last, calls)
         return DIFF, pack(
             {
                 "a": [encode_call(call) for call in diff.added],

@@ -24,9 +24,10 @@ from calltui.ui.describe import short_sid
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.replay.loader import Loaded, load
 from calltui.ui.replay.playhead import Playhead
-from calltui.ui.replay.timeline import Timeline, action_lines
+from calltui.ui.replay.timeline import ActionTimeline, Timeline, action_lines
 from calltui.ui.screens.help import HelpScreen
 from calltui.ui.widgets.call_columns import clock_text
+from calltui.ui.widgets.call_rows import RowModel
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
@@ -92,6 +93,9 @@ class ReplayApp(App[None]):
         self._shown = -1
         """The poll whose calls the table holds (-1: none yet)."""
         self._loading = False
+        self._timeline = ActionTimeline(recording.actions)
+        self._actions_shown = -1
+        """How many actions the action list shows (it is rebuilt only when that changes)."""
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(lambda: self.playhead.moment, id="status")
@@ -100,7 +104,7 @@ class ReplayApp(App[None]):
         failed = [mark.at.timestamp() for mark in self.recording.polls if mark.error is not None]
         yield Timeline(
             self.playhead,
-            self.recording.actions,
+            self._timeline,
             failed,
             self.source,
             len(self.recording.polls),
@@ -129,16 +133,14 @@ class ReplayApp(App[None]):
             self._show()
 
     def _announce(self, after: float, until: float) -> None:
-        for action in self.recording.actions:
-            if after < action.at.timestamp() <= until:
-                code = f" {action.error_code}" if action.error_code is not None else ""
-                self.notify(
-                    f"{clean(action.action, 20)} {short_sid(action.call_sid)}: "
-                    f"{clean(action.outcome, 20)}{code}",
-                    title=f"Action at {clock_text(action.at, None)}",
-                    severity="information" if action.outcome == "ok" else "error",
-                    markup=False,
-                )
+        for action in self._timeline.between(after, until):
+            code = f" {action.error_code}" if action.error_code is not None else ""
+            self.notify(
+                f"{clean(action.action, 20)} {short_sid(action.call_sid)}: {clean(action.outcome, 20)}{code}",
+                title=f"Action at {clock_text(action.at, None)}",
+                severity="information" if action.outcome == "ok" else "error",
+                markup=False,
+            )
 
     @property
     def loading(self) -> bool:
@@ -157,8 +159,23 @@ class ReplayApp(App[None]):
     async def _load(self, target: int) -> None:
         # Never cancelled for a newer move: the thread would read on regardless, and on a large recording
         # a cancelled read after each playing tick would leave the table behind for good.
+        table, polls, calls, shown = self.table, self.recording.polls, self._calls, self._shown
+
+        def read() -> tuple[Loaded, dict[int, RowModel]]:
+            """The poll's calls, and for a poll the table starts over at (a seek), its rows sorted: a
+            seek costs the loop no sort of every call."""
+            loaded = load(self.recording, calls, shown, target)
+            rows = {
+                index: table.rows_for(
+                    change.values(), polls[index].at, ended_view=polls[index].view == "recent"
+                )
+                for index, change in loaded.steps
+                if not isinstance(change, PollDiff)
+            }
+            return loaded, rows
+
         try:
-            loaded = await asyncio.to_thread(load, self.recording, self._calls, self._shown, target)
+            loaded: tuple[Loaded, dict[int, RowModel]] | None = await asyncio.to_thread(read)
         except RecordingError as exc:
             self.playhead.paused = True
             self.notify(clean(str(exc), 300), title="Replay stopped", severity="error", markup=False)
@@ -168,26 +185,26 @@ class ReplayApp(App[None]):
         if loaded is None:
             self._render()  # no read again until the user moves: the same poll would fail again
         else:
-            self._apply(loaded)
+            self._apply(*loaded)
             self._show()  # on to wherever the playhead went meanwhile
 
-    def _apply(self, loaded: Loaded) -> None:
+    def _apply(self, loaded: Loaded, rows: dict[int, RowModel]) -> None:
         polls = self.recording.polls
         for index, change in loaded.steps:
             if isinstance(change, PollDiff):
                 if change:
                     self.table.apply(change, polls[index].at)
             else:
-                mark = polls[index]
-                self.table.set_calls(change.values(), mark.at, ended_view=mark.view == "recent")
+                self.table.take_rows(rows[index], polls[index].at)
         self._calls, self._shown = loaded.calls, loaded.index
 
     def _render(self) -> None:
         self.table.tick(self.playhead.moment)
         self._render_header()
-        self.query_one("#actions", Static).update(
-            action_lines(self.recording.actions, self.playhead.position, _ACTION_ROWS)
-        )
+        passed = self._timeline.passed(self.playhead.position)
+        if passed != self._actions_shown:
+            self._actions_shown = passed
+            self.query_one("#actions", Static).update(action_lines(self._timeline, passed, _ACTION_ROWS))
         timeline = self.query_one(Timeline)
         timeline.loading = self._loading
         timeline.refresh()

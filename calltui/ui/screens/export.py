@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from calltui.monitor.export import ExportPathError, resolve_export_path
+from calltui.monitor.export import ExportPathError, inspect_export_path
 
 ExportChoice = tuple[Path, bool]
 """(file, overwrite it)."""
@@ -54,20 +55,23 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
 
     @on(Input.Submitted, "#export-path")
     def _submitted(self, event: Input.Submitted) -> None:
+        self._check(event.value)
+
+    @work(exclusive=True, group="export-path")
+    async def _check(self, text: str) -> None:
+        """The file system is asked in a thread: the UI never waits on a slow or hung mount."""
         try:
-            path = resolve_export_path(event.value)
+            path, kind = await asyncio.to_thread(inspect_export_path, text)
         except ExportPathError as exc:
             self._say(str(exc), "error")
             return
-        # These stat calls run on the UI thread: a local path answers at once (a hung network mount would
-        # not, but then so would the shell the engineer typed it in).
-        if path.is_dir():
+        if kind == "folder":
             self._say("That is a folder: add a file name.", "error")
             return
-        if path.is_symlink():  # the export would not follow it (O_NOFOLLOW): say so before, not after
+        if kind == "link":  # the export would not follow it (O_NOFOLLOW): say so before, not after
             self._say("That is a symbolic link: type the file it points to.", "error")
             return
-        exists = path.exists()
+        exists = kind == "file"
         if exists and self._acknowledged != path:
             self._acknowledged = path
             self._say("That file exists. Press Enter again to overwrite it.", "warning")

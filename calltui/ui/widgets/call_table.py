@@ -329,6 +329,20 @@ class CallTable(ScrollView, can_focus=True):
         self._cells.clear()
         self._settle_all()
 
+    def rows_for(self, calls: Iterable[Call], now: datetime, *, ended_view: bool = False) -> RowModel:
+        """The rows `set_calls` would show, built apart: a thread may build them (sorting every call) and
+        the loop show them with `take_rows`."""
+        return self._rows.like(calls, now, keep_ended=ended_view)
+
+    def take_rows(self, rows: RowModel, now: datetime) -> None:
+        """Show rows from `rows_for` in place of every row: what `set_calls` does, without the sort."""
+        self._now = now
+        with self._marks_changing():
+            rows.adopt(self._rows)
+            self._rows = rows
+        self._cells.clear()
+        self._settle_all()
+
     def apply(self, diff: PollDiff, now: datetime) -> None:
         """Apply one poll's diff; repaints only screen lines whose row changed."""
         self._now = now

@@ -1,0 +1,60 @@
+"""Start-up: the twilio SDK and aiohttp (they load on the gateway thread with the first read) and the screens
+(each when first opened) are not imported before the first paint, and the first read waits for it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+
+import pytest
+from textual.strip import Strip
+
+from calltui.domain.call import Call
+from calltui.ui.app import CallTuiApp
+from calltui.ui.widgets.call_table import CallTable
+
+
+def test_the_app_and_its_gateway_import_without_the_sdk_aiohttp_or_any_screen() -> None:
+    code = (
+        "import sys, calltui.cli, calltui.ui.run, calltui.gateway; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('twilio', 'aiohttp') "
+        "or m.startswith('calltui.ui.screens.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_screen_is_there_when_asked_for() -> None:
+    from calltui.ui import screens
+    from calltui.ui.screens.help import HelpScreen
+
+    assert screens.HelpScreen is HelpScreen
+    with pytest.raises(AttributeError):
+        _ = screens.NoSuchScreen
+
+
+async def test_the_first_read_starts_once_the_table_is_painted(
+    make_app: Callable[..., CallTuiApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    painted: list[int] = []
+    reads: list[int] = []
+    render_line, list_active = CallTable.render_line, app.session.gateway.list_active
+
+    def watched(table: CallTable, y: int) -> Strip:
+        painted.append(y)
+        return render_line(table, y)
+
+    async def read() -> list[Call]:
+        reads.append(len(painted))
+        return await list_active()
+
+    monkeypatch.setattr(CallTable, "render_line", watched)
+    app.session.gateway.list_active = read  # type: ignore[method-assign]
+    async with app.run_test() as pilot:
+        for _ in range(100):
+            if reads:
+                break
+            await pilot.pause(0.01)
+    assert reads and reads[0] > 0  # the header line at least was painted before the first read began
