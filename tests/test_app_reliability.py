@@ -154,3 +154,20 @@ async def test_durations_and_the_header_follow_twilios_clock_when_the_local_one_
         assert app.table.get_call(sid).elapsed(app.clock()) in (59, 60, 61)  # type: ignore[union-attr]
         assert "1:00" in table_text(app) or "0:59" in table_text(app) or "1:01" in table_text(app)
         assert "4:00" not in table_text(app)
+
+
+async def test_back_from_ctrl_z_the_screen_is_redrawn_and_a_poll_catches_up(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """`fg` after ctrl+z: Textual's driver publishes the resume signal (checked by hand in tmux: the
+    README says how); here the app's answer to it."""
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await first_poll(app, pilot)
+        assert any(b.key == "ctrl+z" and b.action == "suspend_process" for b in app.BINDINGS)  # type: ignore[union-attr]
+        arrived = sim.add_call()["sid"]  # while calltui was stopped
+        polls = app.polls_completed
+        app.app_resume_signal.publish(app)
+        await until(pilot, lambda: app.polls_completed > polls, "the catch-up poll")
+        await pilot.pause()
+        assert app.table.get_call(arrived) is not None and arrived[:6] in table_text(app)
