@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from audit_helpers import all_lines, audit_lines
 from sim_helpers import Clock
+from textual.widgets._footer import FooterKey
 from uihelpers import first_poll, table_text, until
 
 from calltui.monitor.recording import Recording, SqliteRecorder
@@ -23,6 +24,7 @@ from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
+from calltui.ui.widgets.footer import PinnedFooter
 
 SIZE = (120, 30)
 NARROW = (80, 24)
@@ -171,3 +173,21 @@ async def test_back_from_ctrl_z_the_screen_is_redrawn_and_a_poll_catches_up(
         await until(pilot, lambda: app.polls_completed > polls, "the catch-up poll")
         await pilot.pause()
         assert app.table.get_call(arrived) is not None and arrived[:6] in table_text(app)
+
+
+async def test_dialogs_opened_and_closed_leave_no_footer_keys_behind(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """Found by the soak bench: each screen pushed or popped recomposes the footer, and Textual kept the
+    removed keys alive through their binding to the footer."""
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await first_poll(app, pilot)
+        footer = app.query_one(PinnedFooter)
+        for _ in range(5):
+            await pilot.press("h")
+            await pilot.press("escape")
+        await pilot.pause()
+        bound = [node for node, _ in getattr(footer, "__watchers", {}).get("compact", [])]
+        assert len(bound) <= len(footer.query(FooterKey)) and all(node.is_attached for node in bound)
