@@ -326,7 +326,7 @@ async def test_the_palette_and_help_work_in_the_replay_as_typed(
             assert isinstance(app.screen, HelpScreen)
             shown = help_text(app)
             assert "Play/Pause" in shown and ", / shift+←" in shown and "Command palette" in shown
-            assert "Replaying" in shown and "4 polls" in shown and "1 actions" in shown
+            assert "Replaying" in shown and "4 polls" in shown and "1 action." in shown
 
 
 async def test_a_recorder_problem_is_shown_once(make_app: Callable[..., CallTuiApp]) -> None:
