@@ -311,6 +311,7 @@ class CallTuiApp(App[None]):
             view=self.session.view,
             counts=table.counts_by_status(),
             poll=self.session.poller.state,
+            ended=self.session.poller.recent_ends.counts(self.clock()),
             filter_text=table.filter_text,
             shown=table.row_count,
             alerts=len(self.session.alerts),
