@@ -78,13 +78,23 @@ def help_text(app: App[None]) -> str:
     return " ".join(str(widget.render()) for widget in app.screen.query("Static"))
 
 
-_SVG_TEXT = re.compile(r'clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>')
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#terminal-(?:\d+-)?line-(\d+)\)">([^<]*)</text>'
+)
+_CELL_WIDTH = 12.2  # pixels per terminal cell in Textual's screenshots
 
 
 def screen_lines(app: App[None], width: int | None = None) -> list[str]:
     """The terminal's first `width` columns (all of them by default), line by line, read back from
     Textual's screenshot (SVG): what an engineer sees, cut where the screen cuts it."""
-    found: dict[int, str] = {}
-    for number, text in _SVG_TEXT.findall(app.export_screenshot()):
-        found[int(number)] = found.get(int(number), "") + html.unescape(text).replace("\xa0", " ")
-    return [found.get(n, "")[:width].rstrip() for n in range(max(found, default=-1) + 1)]
+    rows: dict[int, dict[int, str]] = {}
+    for x, number, text in _SVG_TEXT.findall(app.export_screenshot()):
+        rows.setdefault(int(number), {})[round(float(x) / _CELL_WIDTH)] = html.unescape(text)
+    lines = []
+    for number in range(max(rows, default=-1) + 1):
+        line = ""
+        for column, text in sorted(rows.get(number, {}).items()):
+            line = line.ljust(column) + text
+        lines.append(line.replace("\xa0", " ")[:width].rstrip())
+    return lines
