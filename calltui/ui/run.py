@@ -72,6 +72,7 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home(), clock),
         recorder=recorder,
         team=team_config(settings),
+        unanswered=unanswered,
     )
 
 
@@ -123,4 +124,4 @@ def run_app(settings: Settings, warnings: Sequence[str] = ()) -> int:
         print(f"calltui: {exc}", file=sys.stderr)
         return 2
     app.run()
-    return 0
+    return app.return_code or 0  # 128 + the signal when SIGHUP or SIGTERM closed it
