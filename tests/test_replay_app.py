@@ -67,7 +67,10 @@ async def recorded(
         await pilot.press("h")
         assert isinstance(app.screen, HangupScreen)
         await pilot.press("y")  # t+6: b hung up
-        await until(pilot, lambda: (tmp_path / "audit.jsonl").stat().st_size > 0, "the audit entry")
+        # The intent is written before the request leaves: wait for the outcome, or the poll below
+        # could run before the hang-up is answered (and the outcome be recorded after it).
+        audit = tmp_path / "audit.jsonl"
+        await until(pilot, lambda: '"kind":"outcome"' in audit.read_text(), "the hang-up's outcome")
         clock.advance(2)
         await poll(app, pilot)  # t+8: c d
     return calls

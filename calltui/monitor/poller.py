@@ -87,13 +87,18 @@ class Poller:
             return self._calls
         return {sid: call for sid, call in self._calls.items() if call.status not in ENDED_STATUSES}
 
+    @property
+    def filled(self) -> bool:
+        """Whether the view has had a good poll since it started (until then its calls are unknown)."""
+        return self._last_started is not None
+
     def over(self, sid: str) -> str | None:
         """Why the last good poll says call `sid` is over (`it ended (no-answer)`, or that the live view no
         longer lists it); None when it is live, or when no poll since the last view switch can tell."""
         call = self._calls.get(sid)
         if call is not None:
             return f"it ended ({call.status})" if call.status in ENDED_STATUSES else None
-        if self.view is View.ACTIVE and self._last_started is not None:
+        if self.view is View.ACTIVE and self.filled:
             return "it is no longer among the live calls"
         return None
 
@@ -103,6 +108,12 @@ class Poller:
         self._calls = {}
         self._last_started = None
         self._reconciler.reset()
+
+    def adopt(self, calls: dict[str, Call], at: datetime) -> None:
+        """A teammate's poll, applied at `at`: the calls as the team's poller read them (team mode)."""
+        self._calls, self._last_started = calls, at
+        self._backoff.reset()
+        self.state = PollState(last_ok=at)
 
     def resume(self) -> None:
         """Start again after credentials were refused (the engineer asked)."""

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import sys
+import termios
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -22,7 +27,7 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
-from calltui.monitor.actions import ActionOutcome
+from calltui.monitor.actions import ActionOutcome, action_name
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -32,6 +37,11 @@ from calltui.monitor.poller import PollResult, View
 from calltui.monitor.recorder import SessionRecorder
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.session import AccountSession, SessionSettings
+from calltui.monitor.skew import TwilioClock
+from calltui.monitor.team.claims import OFFLINE, HeldBy
+from calltui.monitor.team.link import TeamConfig
+from calltui.monitor.team.url import shown_url
+from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
@@ -42,12 +52,18 @@ from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
-from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
+from calltui.ui.widgets.status_header import HeaderModel, StatusHeader, TeamStatus
 from calltui.userconfig import UserConfig
 
 if TYPE_CHECKING:
+    from calltui.monitor.team.wire import TeamAction
     from calltui.ui.screens.export import ExportChoice
 
+CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+#: Seconds a closing signal waits for requests in flight to answer (they are audited as intents anyway).
+CLOSING_WAIT = 3.0
+#: Seconds between checks that the audit log is still there and writable (a stat; a write only while failing).
+AUDIT_PROBE_EVERY = 2.0
 #: New alerts notified one by one in a single evaluation; more than this become one summary notice.
 ALERT_NOTICES_AT_ONCE = 5
 #: Standing alerts listed by `!`; more than this end in a count.
@@ -63,6 +79,15 @@ TABLE_ACTIONS = (WRITE_ACTIONS - {"undo"}) | {"details", "filter", "toggle_view"
 TABLE_ACTIONS |= {"accounts"}
 TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
 TABLE_ACTIONS |= {"numbers", "export"}
+
+
+def terminal_alive() -> bool:
+    """Whether calltui's terminal is still there (after SIGHUP it usually is not: the ssh session dropped)."""
+    try:
+        termios.tcgetattr(sys.__stdin__.fileno() if sys.__stdin__ else 0)
+    except (termios.error, OSError, ValueError):
+        return False
+    return True
 
 
 class CallTuiApp(App[None]):
@@ -84,6 +109,7 @@ class CallTuiApp(App[None]):
         Binding("x", "export", "Export", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+z", "suspend_process", "Suspend to the shell (fg comes back)", show=False),
         # Priority: a dialog or the details screen in front must not leave the countdown without its undo.
         Binding(
             "u", "undo", "Undo: cancel the newest action still in its grace window", show=False, priority=True
@@ -92,6 +118,7 @@ class CallTuiApp(App[None]):
         Binding("a", "mark_shown", "Mark every shown call", show=False),
         Binding("A", "clear_marks", "Clear marks", show=False),
         Binding("exclamation_mark", "alerts", "List the standing alerts", show=False, key_display="!"),
+        Binding("t", "team", "Team: who is online, the team's recent actions", show=False),
         # Only under --read-only, where r and h above are off: say so rather than ignore the key.
         Binding("r,h", "read_only", "Read-only: redirect and hang-up are off", show=False),
     ]
@@ -113,6 +140,8 @@ class CallTuiApp(App[None]):
         redirects: RedirectMemory | None = None,
         accounts: AccountSwitcher | None = None,
         recorder: SessionRecorder | None = None,
+        team: TeamConfig | None = None,
+        unanswered: Sequence[Unanswered] = (),
     ) -> None:
         super().__init__()
         self.user_config = user_config or UserConfig()
@@ -122,6 +151,9 @@ class CallTuiApp(App[None]):
         self.history = history
         self.clock = clock
         self.audit_path = audit.path
+        self._audit = audit
+        self.audit_problem: str | None = None
+        """Why the audit log refuses writes, as last found; actions are refused while it is set."""
         self.accounts = accounts
         """Switches the live account (`c`); None hides the key."""
         self.session = AccountSession(
@@ -134,7 +166,11 @@ class CallTuiApp(App[None]):
                 grace_seconds=self.user_config.grace_seconds,
                 dry_run=dry_run,
                 redirects=redirects,
+                team=team,
+                unanswered=tuple(unanswered),
+                on_intent=self._record_intent,
             ),
+            listener=self,
         )
         """Everything that belongs to the account being watched; an account switch replaces it."""
         self.header_model = self._identity(account_sid)
@@ -145,6 +181,7 @@ class CallTuiApp(App[None]):
         self.gc_pacer = CollectionPacer()
         self.recorder = recorder
         """Keeps every poll and action outcome for `calltui replay` (`--record FILE`)."""
+        self._signaled = False
 
     # ----------------------------------------------------------------- layout and lifecycle
 
@@ -171,6 +208,9 @@ class CallTuiApp(App[None]):
         self._render_header()
         self.set_interval(1.0, self._tick)
         self.set_interval(0.25, self._safety_tick)
+        self.set_interval(AUDIT_PROBE_EVERY, self._probe_audit)
+        self.app_resume_signal.subscribe(self, self._resumed)
+        self._handle_signals(install=True)
         # The first read loads the twilio SDK on the gateway's thread: after the screen is painted, so the
         # engineer sees calltui at once rather than after the imports.
         self.call_after_refresh(self._start_polling)
@@ -179,7 +219,55 @@ class CallTuiApp(App[None]):
         self._load_account_name()
         self._poll_loop()
 
+    def _handle_signals(self, *, install: bool) -> None:
+        """SIGHUP (the ssh session dropped) and SIGTERM close calltui cleanly, as `q` does."""
+        loop = asyncio.get_running_loop()
+        for signum in CLOSING_SIGNALS:
+            # Not on every platform or thread: then the default (an abrupt exit) stays.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                if install:
+                    loop.add_signal_handler(signum, self._close_on_signal, signum)
+                else:
+                    loop.remove_signal_handler(signum)
+
+    def _close_on_signal(self, signum: int) -> None:
+        if not self._signaled:
+            self._signaled = True
+            self._close_for(signal.Signals(signum))
+
+    @work(group="closing")
+    async def _close_for(self, signum: signal.Signals) -> None:
+        """Cancel (and audit) what waits in its grace window, let requests in flight answer for a moment
+        (their intents are on disk either way), then exit: the recording is closed on unmount."""
+        why = f"calltui was closed by {signum.name} before the grace window ended; nothing was sent"
+        items, _problem = await self.session.cancel_all(why)
+        for item in items:
+            parameters = item.action.parameters()
+            canceled = ActionOutcome(item.call.sid, action_name(item.action), parameters, "canceled")
+            if self.recorder is not None:
+                self.recorder.action(canceled, self.clock())
+        for _ in range(int(CLOSING_WAIT / 0.05)):
+            if not any(w.group == "actions" and not w.is_finished for w in self.workers):
+                break
+            await asyncio.sleep(0.05)
+        if not self.is_headless and not terminal_alive():
+            # The ssh session is gone: there is no terminal to restore, and Textual's writes to it would
+            # block its shutdown for ever. Close the files ourselves and go.
+            if self.recorder is not None:
+                await asyncio.to_thread(self.recorder.close)
+            await asyncio.to_thread(self._audit.close)
+            os._exit(128 + signum.value)
+        self.exit(return_code=128 + signum.value)
+
+    def _resumed(self, _app: App[None] | None = None) -> None:
+        """Back from ctrl+z and `fg`: redraw the whole screen and catch up with a poll at once."""
+        self.screen.refresh(layout=True, repaint=True)
+        self.refresh(layout=True, repaint=True)
+        self.session.poll_now()
+        self._tick()
+
     async def on_unmount(self) -> None:
+        self._handle_signals(install=False)
         self.gc_pacer.stop()
         await self.session.close()
         if self.recorder is not None:
@@ -238,12 +326,23 @@ class CallTuiApp(App[None]):
             view=self.session.view,
             counts=table.counts_by_status(),
             poll=self.session.poller.state,
+            ended=self.session.poller.recent_ends.counts(self.clock()),
             filter_text=table.filter_text,
             shown=table.row_count,
             alerts=len(self.session.alerts),
             activity=self.session.activity.samples,
+            team=self._team_status(),
+            audit_problem=self.audit_problem,
+            skew=self.clock.skew if isinstance(self.clock, TwilioClock) else 0.0,
         )
         self._header.model = self.header_model
+
+    def _team_status(self) -> TeamStatus | None:
+        side = self.session.team
+        if side is None:
+            return None
+        team = side.team
+        return TeamStatus(side.online, len(team.teammates), side.online and team.state.polling)
 
     # ----------------------------------------------------------------- alerts
 
@@ -292,6 +391,8 @@ class CallTuiApp(App[None]):
             return False
         if action == "accounts" and self.accounts is None:
             return False
+        if action == "team" and self.session.team is None:
+            return False
         return on_table or action not in TABLE_ACTIONS
 
     def _target(self) -> Call | None:
@@ -307,6 +408,15 @@ class CallTuiApp(App[None]):
         if not call.is_active or self.table.lingering(call.sid):
             self.notify(self._gone(call), severity="warning", markup=False)
             return None
+        step = self.session.teammate_on(call.sid)
+        if step is not None:
+            self.notify(
+                f"{clean(step.who, 40)} {step.words} {short_sid(call.sid)}: wait for their outcome.",
+                title="Held by a teammate",
+                severity="warning",
+                markup=False,
+            )
+            return None
         if self.session.held(call.sid):
             self.notify(
                 f"An action on {short_sid(call.sid)} is still waiting or in flight.",
@@ -315,6 +425,21 @@ class CallTuiApp(App[None]):
             )
             return None
         return call
+
+    def _audit_refuses(self) -> bool:
+        """No action without its record: while the audit log refuses writes, say so and send nothing."""
+        problem = self._audit.problem or self.audit_problem
+        if problem is None:
+            return False
+        self.notify(
+            f"The audit log cannot be written ({clean(problem, 120)}), and nothing is sent without its "
+            "record. The table keeps working; actions come back when the log accepts writes again.",
+            title="Action refused",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+        return True
 
     def _gone(self, call: Call) -> str:
         """Why there is nothing to send: the call ended, or the latest poll no longer lists it live."""
@@ -330,6 +455,8 @@ class CallTuiApp(App[None]):
         )
 
     def action_redirect(self) -> None:
+        if self._audit_refuses():
+            return
         if self.table.marked_count:
             self._bulk_redirect()
             return
@@ -349,6 +476,8 @@ class CallTuiApp(App[None]):
         self.push_screen(screen, chosen)
 
     def action_hangup(self) -> None:
+        if self._audit_refuses():
+            return
         if self.table.marked_count:
             self._bulk_hangup()
             return
@@ -440,6 +569,11 @@ class CallTuiApp(App[None]):
             notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
         if self.user_config.alerts.enabled:
             notes.append("Alert rules from config.toml highlight rows in red and notify once; ! lists them.")
+        if self.session.settings.team is not None:
+            where = shown_url(self.session.settings.team.url)
+            notes.append(
+                f"Team mode through {where} as {clean(self.session.settings.team.who, 64)}: t lists it."
+            )
         if self.recorder is not None:
             where = clean(str(self.recorder.path), 200)
             notes.append(f"Recording this session to {where}: `calltui replay` plays it back.")
@@ -506,6 +640,34 @@ class CallTuiApp(App[None]):
             self.notify(f"{shown}: {reason}", title="Export failed", severity="error", markup=False)
             return
         self.notify(f"{counted(count, 'call')} written to {shown}", title="Exported", markup=False)
+
+    # ----------------------------------------------------------------- the team
+
+    def team_action(self, step: TeamAction) -> None:
+        """A teammate's step: a notice (a verification only when it failed) and a mark on the row."""
+        sid = step.call_sid
+        if step.kind == "intent" or (step.kind == "outcome" and step.result in ("ok", "dry-run")):
+            self.table.set_badge(sid, "⚑")
+        elif step.kind == "verify":
+            self.table.set_badge(sid, "✓" if step.result == "verified" else "✗")
+        else:
+            self.table.set_badge(sid, None)
+        if step.kind == "verify" and step.result == "verified":
+            return
+        alone = " (while the team was offline)" if step.offline else ""
+        text = f"{clean(step.who, 40)} {step.words} {short_sid(sid)}{alone}"
+        failed = step.kind == "verify" or step.result not in ("", "ok", "dry-run")
+        self.notify(text, title="Team", severity="warning" if failed else "information", markup=False)
+
+    def team_changed(self) -> None:
+        if self._table.is_mounted:
+            self._render_header()
+
+    def action_team(self) -> None:
+        side = self.session.team
+        if side is None:
+            return
+        self.push_screen(screens.TeamScreen(f"Team on {short_sid(self.session.account_sid)}", side))
 
     # ----------------------------------------------------------------- accounts
 
@@ -600,6 +762,15 @@ class CallTuiApp(App[None]):
             self.table.set_badge(call.sid, "…")
 
     def _report(self, call: Call, outcome: ActionOutcome) -> None:
+        if outcome.result == "held":
+            self.notify(
+                f"Not sent: a teammate claimed {short_sid(call.sid)} while this action waited.",
+                title="Held by a teammate",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return
         if self.recorder is not None:
             self.recorder.action(outcome, self.clock())
         what = {"redirect": "Redirected", "hangup": "Hung up"}[outcome.action]
@@ -612,6 +783,17 @@ class CallTuiApp(App[None]):
             self.notify(f"{what}: {subject}", title="Done", markup=False)
         elif outcome.result == "dry-run":
             self.notify(f"Nothing sent. {what} (rehearsed): {subject}", title="DRY-RUN", markup=False)
+        elif outcome.result == "not-sent":
+            problem = clean(outcome.audit_error, 120)
+            self.notify(
+                f"Not sent: the audit log cannot be written ({problem}). Nothing reached Twilio.",
+                title=f"{outcome.action} refused: {short_sid(call.sid)}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            self._audit_health(outcome.audit_error)
+            return
         else:
             # calltui's words for what was tried, then Twilio's own (its 21220 says "Cannot redirect"
             # whatever the request was).
@@ -657,7 +839,39 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- grace window and proof of effect
 
     def _confirmed(self, call: Call, action: Action) -> None:
-        """A confirmed action is sent now, or after the grace window when one is configured."""
+        """A confirmed action is sent now, or after the grace window when one is configured. In team mode
+        the call is claimed first."""
+        if self.session.team is not None:
+            self._claim(call, action)
+        elif self.session.confirm(call, action):
+            self._show_pending()
+        else:
+            self._run_action(call, action)
+
+    @work(group="actions")
+    async def _claim(self, call: Call, action: Action) -> None:
+        verdict = await self.session.claim(call, action)
+        if isinstance(verdict, HeldBy):
+            holder = verdict.holder
+            who = f"{clean(holder.who, 40)} ({holder.action})" if holder else "a teammate"
+            self.notify(
+                f"{who} holds {short_sid(call.sid)}: nothing sent.",
+                title="Held by a teammate",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if verdict == OFFLINE:
+            what = f"{action_name(action)} of {short_sid(call.sid)}"
+
+            def alone(yes: bool | None) -> None:
+                if yes and self.session.confirm(call, action):
+                    self._show_pending()
+                elif yes:
+                    self._run_action(call, action)
+
+            self.push_screen(screens.AloneScreen(what), alone)
+            return
         if self.session.confirm(call, action):
             self._show_pending()
         else:
@@ -751,6 +965,35 @@ class CallTuiApp(App[None]):
         if problem:
             self._audit_failed(problem)
 
+    def _record_intent(self, outcome: ActionOutcome) -> None:
+        """A request is about to leave: the recording keeps it as unknown until its outcome arrives."""
+        if self.recorder is not None:
+            self.recorder.action(outcome, self.clock())
+
+    @work(group="audit-probe", exclusive=True)
+    async def _probe_audit(self) -> None:
+        """Off the loop: is the audit log still ours and writable (and, while failing, writable again)?"""
+        self._audit_health(await self._audit.probe_async())
+
+    def _audit_health(self, problem: str | None) -> None:
+        """Show a change in the audit log's health: the header while it fails, a notice when it changes."""
+        if problem == self.audit_problem:
+            return
+        self.audit_problem = problem
+        if problem is None:
+            self.notify(
+                "The audit log accepts writes again; actions are back.", title="Audit log", markup=False
+            )
+        else:
+            self.notify(
+                f"The audit log cannot be written: {clean(problem, 120)}. Actions are refused until it can.",
+                title="Audit log",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        self._render_header()
+
     def _audit_failed(self, problem: str) -> None:
         self.notify(
             f"Audit log not written: {clean(problem, 200)}", severity="error", timeout=30, markup=False
@@ -811,11 +1054,18 @@ class CallTuiApp(App[None]):
             self._confirm_bulk(hangup_plan(marked))
 
     def _confirm_bulk(self, plan: BulkPlan) -> None:
+        def start(alone: bool) -> None:
+            self.table.clear_marks()  # consumed: a second `h` must not send the batch again
+            self.session.start_bulk(plan.items, alone=alone)  # at once, not when the worker starts
+            self._run_bulk(plan)
+
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.table.clear_marks()  # consumed: a second `h` must not send the batch again
-                self.session.start_bulk(plan.items)  # at once, not when the worker starts: no second run
-                self._run_bulk(plan)
+            team = self.session.team
+            if yes and team is not None and not team.online:
+                what = f"{plan.title}, each call unclaimed"
+                self.push_screen(screens.AloneScreen(what), lambda alone: start(True) if alone else None)
+            elif yes:
+                start(False)
 
         self.push_screen(screens.BulkConfirmScreen(plan, dry_run=self.dry_run), confirmed)
 

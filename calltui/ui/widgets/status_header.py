@@ -18,10 +18,32 @@ from calltui.domain.call import ACTIVE_STATUSES, ENDED_STATUSES
 from calltui.domain.text import clean
 from calltui.monitor.activity import Sample
 from calltui.monitor.poller import PollState, View
+from calltui.monitor.skew import skew_text
 from calltui.ui.describe import short_sid
 from calltui.ui.sparkline import sparkline
 
-STATUS_STYLES = {"queued": "yellow", "ringing": "cyan", "in-progress": "green"}
+STATUS_STYLES = {
+    "queued": "yellow",
+    "ringing": "cyan",
+    "in-progress": "green",
+    # A flood of calls that did not connect must stand out; calls that ended normally must not.
+    "completed": "dim",
+    "busy": "yellow",
+    "no-answer": "yellow",
+    "failed": "bold red",
+    "canceled": "dim",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TeamStatus:
+    """Team mode as the header shows it."""
+
+    online: bool
+    teammates: int
+    """Others online on this account's team."""
+    polling: bool
+    """This instance polls for the team."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +53,8 @@ class HeaderModel:
     view: View = View.ACTIVE
     counts: Mapping[str, int] | None = None
     poll: PollState = field(default_factory=PollState)
+    ended: Mapping[str, int] | None = None
+    """Calls seen to end in the last minute, by final status (the live view; see `monitor.ends`)."""
     read_only: bool = False
     dry_run: bool = False
     filter_text: str = ""
@@ -45,6 +69,12 @@ class HeaderModel:
     """The account's label from its profile (`PRODUCTION`), shown as a badge at the far left."""
     color: str | None = None
     """`#rrggbb` for the badge and the header's tint; None: an inverse badge and no tint."""
+    team: TeamStatus | None = None
+    """Team mode (`--team`); None: alone."""
+    audit_problem: str | None = None
+    """Why the audit log refuses writes (actions are refused meanwhile); None while it accepts them."""
+    skew: float = 0.0
+    """Seconds Twilio's clock is ahead of the local one, once past the threshold (see monitor.skew)."""
 
 
 def _age(since: datetime, now: datetime) -> str:
@@ -120,6 +150,38 @@ def _dry_run(model: HeaderModel, now: datetime) -> Part | None:
     return _fixed(" DRY-RUN ", "bold white on magenta", sep=" ") if model.dry_run else None
 
 
+def _team(model: HeaderModel, now: datetime) -> Part | None:
+    """` TEAM 2 online · polling `; ` TEAM OFFLINE ` is never shortened."""
+    team = model.team
+    if team is None:
+        return None
+    if not team.online:
+        return _fixed(" TEAM OFFLINE ", "bold white on red", sep=" ")
+    style, n = "bold white on dark_blue", team.teammates
+    polling = " · polling" if team.polling else ""
+    forms = (f" TEAM {n} online{polling} ", f" TEAM {n}{polling} ", f" TEAM {n} ")
+    return Part(tuple(Text(form, style=style) for form in forms), (6, 2), sep=" ")
+
+
+def _audit(model: HeaderModel, now: datetime) -> Part | None:
+    """While the audit log refuses writes: a badge saying actions are refused, which never gives way; the
+    reason does."""
+    if model.audit_problem is None:
+        return None
+    badge = Text(" AUDIT LOG FAILING ", style="bold white on red")
+    reason = clean(model.audit_problem, 60)
+    tails = (f" {reason}: actions refused", " actions refused")
+    return Part(tuple(badge + Text(tail, style="red") for tail in tails), (6,), sep=" ")
+
+
+def _skew(model: HeaderModel, now: datetime) -> Part | None:
+    text = skew_text(model.skew)
+    if text is None:
+        return None
+    short = text.removeprefix("local ").removesuffix(" vs Twilio")
+    return Part((Text(text, style="yellow"), Text(short, style="yellow")), (7,))
+
+
 def _account(model: HeaderModel, now: datetime) -> Part:
     return _fixed(short_sid(model.account_sid), "bold", sep=" ")
 
@@ -147,16 +209,13 @@ def _counts(model: HeaderModel, now: datetime) -> Part:
     """`active calls  2 queued  6 ringing  32 in-progress`; shorter labels and gaps, never fewer numbers."""
     counts = model.counts or {}
     if model.view is View.ACTIVE:
-
-        def figures(gap: str) -> Text:
-            text = Text()
-            for n, status in enumerate(ACTIVE_STATUSES):
-                text.append(f"{gap if n else ''}{counts.get(status, 0)} ", style="bold")
-                text.append(status, style=STATUS_STYLES[status])
-            return text
-
+        live = [(counts.get(status, 0), status) for status in ACTIVE_STATUSES]
         # The live statuses name themselves: at the narrowest the label goes.
-        forms = (_labelled("active calls  ", figures("  ")), _labelled("active ", figures(" ")), figures(" "))
+        forms = (
+            _labelled("active calls  ", _figures(live, "  ")),
+            _labelled("active ", _figures(live, " ")),
+            _figures(live, " "),
+        )
     else:
         ended = Text(f"{sum(counts.values())}", style="bold")
         by_status = [f"{counts[status]} {status}" for status in ENDED_STATUSES if counts.get(status)]
@@ -164,6 +223,30 @@ def _counts(model: HeaderModel, now: datetime) -> Part:
             ended.append(f": {', '.join(by_status)}")
         forms = (_labelled("ended in the last hour  ", ended), _labelled("ended 1h ", ended))
     return Part(forms, (6, 3)[: len(forms) - 1])
+
+
+def _ended(model: HeaderModel, now: datetime) -> Part | None:
+    """`ended in the last minute  3 completed  2 no-answer`: how the calls that ended in the last minute
+    ended; nothing when none did. Only its label shortens."""
+    ended = model.ended
+    if model.view is not View.ACTIVE or not ended:
+        return None
+    by_status = [(ended[status], status) for status in ENDED_STATUSES if ended.get(status)]
+    forms = (
+        _labelled("ended in the last minute  ", _figures(by_status, "  ")),
+        _labelled("ended 1m ", _figures(by_status, " ")),
+        _labelled("1m: ", _figures(by_status, " ")),
+    )
+    return Part(forms, (6, 3))
+
+
+def _figures(counts: list[tuple[int, str]], gap: str) -> Text:
+    """`2 queued  6 ringing`: each count in bold, then its status in the status's colour."""
+    text = Text()
+    for n, (count, status) in enumerate(counts):
+        text.append(f"{gap if n else ''}{count} ", style="bold")
+        text.append(status, style=STATUS_STYLES[status])
+    return text
 
 
 def _labelled(label: str, figures: Text) -> Text:
@@ -194,11 +277,15 @@ PARTS: tuple[PartBuilder, ...] = (
     _label,
     _read_only,
     _dry_run,
+    _team,
+    _audit,
     _account,
     _name,
     _profile,
     _freshness,
+    _skew,
     _counts,
+    _ended,
     _alerts,
     _filter,
 )
@@ -229,7 +316,8 @@ def fit_parts(parts: list[Part], width: int) -> list[Text]:
         for i in sorted(shortened, key=lambda i: (parts[i].gives_way[chosen[i] - 1], i)):
             chosen[i] -= 1
             longer = _layout(parts, chosen, width)
-            if len(longer) == len(lines) and not _activity_room(longer, width) < ACTIVITY_MIN <= room:
+            fits = len(longer) == len(lines) and max(line.cell_len for line in longer) <= width
+            if fits and not _activity_room(longer, width) < ACTIVITY_MIN <= room:
                 lines, given_back = longer, True
                 break
             chosen[i] += 1
