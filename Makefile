@@ -25,7 +25,7 @@ UV_OR_PIP = if [ -n "$(UV)" ]; then $(UV) $(1); elif [ -x $(BIN)/uv ]; then $(BI
 	else $(BIN)/python -m pip $(2); fi
 PIP_INSTALL = $(call UV_OR_PIP,pip install --python $(BIN)/python $(1),install --progress-bar off $(1))
 
-.PHONY: install demo test bench lint wheel clean FORCE
+.PHONY: install demo test bench lint picture wheel clean FORCE
 
 install: $(STAMP)
 
@@ -50,15 +50,19 @@ demo: $(APP_STAMP)
 	$(BIN)/calltui --demo
 
 test: $(STAMP)
-	$(BIN)/ruff check calltui tests bench
+	$(BIN)/ruff check calltui tests bench docs
 	$(BIN)/pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check calltui tests bench
-	$(BIN)/ruff format --check calltui tests bench
+	$(BIN)/ruff check calltui tests bench docs
+	$(BIN)/ruff format --check calltui tests bench docs
+
+# The README's picture, saved by the app itself on the demo simulator: regenerate it after a visible change.
+picture: $(APP_STAMP)
+	$(BIN)/python docs/screenshot.py docs/calltui.svg
 
 wheel: $(APP_STAMP)
 	rm -rf dist

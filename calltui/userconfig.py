@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from calltui.config import ConfigError
+from calltui.domain.actions import ActionInputError, build_redirect
+from calltui.domain.text import clean
 from calltui.paths import config_dir
 
 MAX_GRACE_SECONDS = 60.0
@@ -210,6 +212,10 @@ def _preset(item: dict[str, Any], where: str) -> Preset:
         raise ConfigError(f"{where}: give a preset exactly one of `url` or `twiml`")
     if method not in ("POST", "GET"):
         raise ConfigError(f"{where}: `method` must be POST or GET")
+    try:  # the prompt's own checks: a preset it would refuse is refused now, not mid-incident
+        build_redirect(url if twiml is None else twiml, method)
+    except ActionInputError as exc:
+        raise ConfigError(f"{where} “{clean(name, 40)}”: {exc}") from None
     return Preset(name=name, url=url, method=method, twiml=twiml)
 
 

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import contract
 import pytest
 from sim_helpers import Clock
 
@@ -50,7 +51,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def sim(clock: Clock) -> AsyncIterator[Simulator]:
+async def sim(clock: Clock, request: pytest.FixtureRequest) -> AsyncIterator[Simulator]:
     simulator = Simulator(
         account_sid=ACCOUNT_SID,
         auth_token=AUTH_TOKEN,
@@ -66,6 +67,11 @@ async def sim(clock: Clock) -> AsyncIterator[Simulator]:
         yield simulator
     finally:
         await simulator.stop()
+    # As the gateway tests do for requests: every answer the app was given is one Twilio could give,
+    # unless the test serves what Twilio never would on purpose (and says so with `not_twilio`).
+    assert simulator.exchanges is not None
+    if request.node.get_closest_marker("not_twilio") is None:
+        contract.validate_exchanges(simulator.exchanges)
 
 
 def make_settings(base_url: str, **overrides: object) -> Settings:

@@ -9,6 +9,7 @@ must be Twilio's envelope {code, message, more_info, status}.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -43,6 +44,7 @@ class ExchangeLike(Protocol):
     status: int
     body: bytes
     content_type: str
+    fault: str | None
 
 
 class ContractError(AssertionError):
@@ -86,6 +88,20 @@ def _is_uri_map(value: object) -> bool:
     )
 
 
+def as_twilio_answers(published: dict[str, Any]) -> dict[str, Any]:
+    """The spec, where real answers differ from it, widened to accept them (tests/twilio_payloads/ shows
+    each): a call with no trunk has `"trunk_sid": ""`, and a recording's price is a string like "-0.0025"."""
+    spec = copy.deepcopy(published)
+    schemas = spec["components"]["schemas"]
+    schemas["api.v2010.account.call"]["properties"]["trunk_sid"].update(
+        pattern="^(TK[0-9a-fA-F]{32})?$", minLength=0
+    )
+    price = schemas["api.v2010.account.call.call_recording"]["properties"]["price"]
+    price.pop("type")
+    price["anyOf"] = [{"type": "number", "nullable": True}, {"type": "string", "nullable": True}]
+    return spec
+
+
 @functools.cache
 def openapi() -> OpenAPI:
     config = Config(
@@ -98,7 +114,7 @@ def openapi() -> OpenAPI:
         # Every documented field must be present (null is fine where the spec says nullable).
         response_properties_default_policy="required",
     )
-    return OpenAPI.from_dict(spec(), config=config)
+    return OpenAPI.from_dict(as_twilio_answers(spec()), config=config)
 
 
 def _request(
@@ -170,17 +186,18 @@ def check_error_envelope(status: int, body: bytes) -> None:
         if not isinstance(data.get("message"), str):
             problems.append("message is not a string")
         code = data.get("code")
-        if code is not None and not isinstance(code, int):
-            problems.append("code is not an integer")
-        if code is not None and data.get("more_info") != f"https://www.twilio.com/docs/errors/{code}":
+        if not isinstance(code, int) or isinstance(code, bool):  # every Twilio error has its code
+            problems.append(f"code {code!r} is not an integer")
+        elif data.get("more_info") != f"https://www.twilio.com/docs/errors/{code}":
             problems.append("more_info does not point at the code's page")
     if problems:
         raise ContractError(f"error {status} envelope: {', '.join(problems)}: {data!r}")
 
 
 def validate_exchange(exchange: ExchangeLike) -> None:
-    """Validate the answer of one recorded exchange (API paths only; /twiml documents are not in the spec)."""
-    if not exchange.path.startswith(API_PREFIX):
+    """Validate the answer of one recorded exchange (API paths only; /twiml documents are not in the spec).
+    An answer a test injected (a fault: a 502, a body cut short) is the test's own and is not Twilio's."""
+    if not exchange.path.startswith(API_PREFIX) or exchange.fault:
         return
     validate_response(
         exchange.method,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,15 @@ def call_path(sid: str, account: str = ACCOUNT) -> str:
 
 def basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def assert_no_secret(texts: Iterable[str], username: str, secret: str) -> None:
+    """The secret appears in none of `texts` in any form it travels in: itself, base64(username:secret)
+    inside basic auth, and the Authorization header's whole value."""
+    header = basic(username, secret)
+    forms = (secret, header.removeprefix("Basic "), header)
+    leaks = [(n, form is secret) for n, text in enumerate(texts) for form in forms if form in text]
+    assert not leaks, f"the secret leaked (text index, as itself): {leaks}"
 
 
 class Clock:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from audit_helpers import audit_lines
 from sim_helpers import Clock
-from uihelpers import first_poll, help_text, poll, run_command, until
+from uihelpers import first_poll, help_text, nothing_sent, poll, run_command, until
 
 from calltui.monitor.recording import SqliteRecorder
 from calltui.simulator import Simulator
@@ -134,7 +134,7 @@ async def test_bad_redirect_input_is_explained_in_place_and_nothing_is_sent(
         assert "well-formed" in str(app.screen.query_one("#redirect-message").render())
         await pilot.press("escape")
         assert not isinstance(app.screen, RedirectScreen)
-        assert posts(sim) == []
+        await nothing_sent(pilot, sim)
 
 
 async def test_plain_http_warns_and_needs_a_second_enter(
@@ -146,7 +146,7 @@ async def test_plain_http_warns_and_needs_a_second_enter(
         await first_poll(app, pilot)
         await pilot.press("r", *"http://example.com/t", "enter")
         assert "unencrypted" in str(app.screen.query_one("#redirect-message").render())
-        assert posts(sim) == []
+        await nothing_sent(pilot, sim)
         await pilot.press("enter")
         await until(pilot, lambda: len(posts(sim)) == 1, "the redirect")
 
@@ -196,7 +196,7 @@ async def test_cancel_sends_nothing(
         await pilot.press("r", *"https://example.com/x", "escape")
         await pilot.pause()
         assert not isinstance(app.screen, HangupScreen | RedirectScreen)
-        assert posts(sim) == []
+        await nothing_sent(pilot, sim)
         assert (tmp_path / "audit.jsonl").read_text() == ""
 
 
@@ -251,7 +251,7 @@ async def test_read_only_has_no_write_keys_and_sends_nothing(
         assert "READ-ONLY" in str(app.query_one("#status").render())
         await pilot.press("h", "y", "r", *"https://example.com/x", "enter")
         await pilot.pause()
-        assert posts(sim) == []
+        await nothing_sent(pilot, sim)
         assert not isinstance(app.screen, HangupScreen | RedirectScreen)
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Details" in commands and "Redirect" not in commands and "Hang up" not in commands
@@ -329,7 +329,7 @@ async def test_keys_with_no_row_highlighted_explain_and_send_nothing(
         await pilot.press("h", "r", "enter")
         assert "No call is highlighted" in notices(app)
         assert app.screen is app.screen_stack[0]
-        assert posts(sim) == []
+        await nothing_sent(pilot, sim)
 
 
 async def test_help_lists_the_keys(sim: Simulator, make_app: Callable[..., CallTuiApp]) -> None:
@@ -381,4 +381,4 @@ async def test_an_action_on_a_call_that_ended_meanwhile_is_explained_and_not_sen
         await pilot.press("h", "r")
         assert "has ended" in notices(app)
         assert app.screen is app.screen_stack[0]
-        assert posts(sim) == []
+        await nothing_sent(pilot, sim)

@@ -290,3 +290,21 @@ async def test_exclamation_mark_without_rules_in_the_ended_view_and_past_the_lis
         await first_poll(plain, pilot)
         await pilot.press("exclamation_mark")
         assert listing(plain) == ("Alerts", "No alert rules: see [alerts] in config.toml.")
+
+
+async def test_a_tick_before_the_first_poll_after_a_view_switch_does_not_renotify(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp]
+) -> None:
+    sid = sim.add_call(status="ringing")["sid"]
+    app = alert_app(waiting_longer_than=10)
+    async with app.run_test(size=SIZE) as pilot:
+        clock.advance(11)
+        await first_poll(app, pilot)
+        assert len(alert_notices(app)) == 1
+        await pilot.press("v")
+        await until(pilot, lambda: app.polls_completed > 1, "the recent view")
+        sim.faults.add("latency", seconds=0.5, times=1, path_contains="Status=queued")
+        await pilot.press("v")  # back to the live calls: their first poll is slow
+        app._tick()  # the clock ticks while the table is still empty
+        await until(pilot, lambda: app.polls_completed > 2, "the active view")
+        assert app.table.alert_sids == {sid} and len(alert_notices(app)) == 1

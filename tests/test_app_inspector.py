@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
 from uihelpers import first_poll, help_text, run_command, until
@@ -99,17 +100,18 @@ async def test_a_failing_list_shows_twilios_error_on_its_tab_only(
         assert "https://www.twilio.com/docs/errors/20503" in state(app, "notifications")
         assert cells(app, "notifications") == []
         assert tab_label(app, "tab-notifications") == "Notifications (!)"
-        assert state(app, "events") == "1 events" and state(app, "recordings") == "1 recordings"
+        assert state(app, "events") == "1 event" and state(app, "recordings") == "1 recording"
         assert "Fetched" in str(app.screen.query_one("#details-state").render())
         # Reload after the fault clears: the tab recovers.
         sim.faults.clear()
         sim.add_notification(sid, 15003, log="1")
         await pilot.press("f5")
-        await until(pilot, lambda: state(app, "notifications") == "1 notifications", "the reload")
+        await until(pilot, lambda: state(app, "notifications") == "1 notification", "the reload")
         assert cells(app, "notifications")[0][1] == "warning"
         assert app.is_running
 
 
+@pytest.mark.not_twilio
 async def test_hostile_strings_render_literally(sim: Simulator, make_app: Callable[..., CallTuiApp]) -> None:
     sid = sim.add_call()["sid"]
     sim.add_notification(

@@ -61,7 +61,7 @@ async def test_calls_answered_between_the_reads_of_every_poll_change_nothing_els
     assert len([n for n in app._notifications if n.title == "Alert"]) == 1  # never cleared and fired again
 
 
-async def test_calls_that_really_ended_show_their_final_status_and_stop_their_clock(
+async def test_calls_that_really_ended_show_their_final_status_and_the_header_counts_them(
     sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp]
 ) -> None:
     unanswered = sim.add_call(status="ringing", from_="+15550001234")["sid"]
@@ -82,5 +82,10 @@ async def test_calls_that_really_ended_show_their_final_status_and_stop_their_cl
         assert next(row for row in rows if "+15550001234" in row).startswith("no-answer")
         row = next(row for row in rows if "+15550005678" in row)
         assert row.startswith("completed") and " 0:25 " in row
+        assert "ended 1m 1 completed 1 no-answer" in header(app)  # at 120 columns, the short label
         await pilot.press("h")
         assert "has ended (no-answer)" in notices(app)  # the cursor stayed on the top row
+        clock.advance(60)
+        app._tick()
+        await pilot.pause()
+        assert "ended 1m" not in header(app)

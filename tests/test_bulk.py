@@ -230,7 +230,8 @@ async def test_calls_that_ended_are_skipped_and_calls_twilio_refuses_are_reporte
         sim.end_call(ended_unseen)  # ended since the last poll: sent, and Twilio answers 21220
         await pilot.press("h")
         dialog = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
-        assert "Hang up 2 calls" in dialog and "1 call marked but ended or busy: skipped" in dialog
+        assert "Hang up 2 calls" in dialog
+        assert "1 marked call skipped (ended, or an action already waiting or in flight)." in dialog
         await confirm(pilot, 2)
         await bulk_done(app, pilot)
         assert posts_by_sid(sim) == {ended_unseen: 1, live: 1}
@@ -317,7 +318,8 @@ async def test_redirect_all_marked_prompts_once_then_confirms_the_count(
         await pilot.press(*"https://example.com/maintenance.xml", "enter")
         assert isinstance(app.screen, BulkConfirmScreen)
         dialog = " ".join(str(w.render()) for w in app.screen.query("Static, Label"))
-        assert "Redirect 2 calls" in dialog and "Url=https://example.com/maintenance.xml" in dialog
+        assert "Redirect 2 calls" in dialog
+        assert "Redirects each call to https://example.com/maintenance.xml (POST)." in dialog
         await pilot.press("2", "enter")
         await bulk_done(app, pilot)
         forms = [r.form for r in sim.requests if r.method == "POST"]

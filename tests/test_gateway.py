@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import contract
 import pytest
+from sim_helpers import assert_no_secret
 
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.errors import (
@@ -441,7 +442,7 @@ async def test_no_error_shows_the_secret(
         # A crash report that prints locals walks the traceback and any chained exceptions.
         shown += traceback.format_exception(error)
         shown += traceback.TracebackException.from_exception(error, capture_locals=True).format()
-        assert not [text for text in shown if TOKEN in text]
+        assert_no_secret(shown, AC, TOKEN)
 
 
 # -- lifecycle --------------------------------------------------------------------------------

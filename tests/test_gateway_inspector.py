@@ -54,7 +54,7 @@ async def test_events_notifications_and_recordings_are_parsed(sim: Simulator, ga
         61,
         2,
     )
-    assert recording.price == "-0.005" and recording.start_time == FROZEN_NOW
+    assert recording.price == "-0.00500" and recording.start_time == FROZEN_NOW
 
 
 async def test_every_page_is_read(sim: Simulator, gateway: TwilioGateway) -> None:

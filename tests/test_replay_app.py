@@ -67,7 +67,10 @@ async def recorded(
         await pilot.press("h")
         assert isinstance(app.screen, HangupScreen)
         await pilot.press("y")  # t+6: b hung up
-        await until(pilot, lambda: (tmp_path / "audit.jsonl").stat().st_size > 0, "the audit entry")
+        # The intent is written before the request leaves: wait for the outcome, or the poll below
+        # could run before the hang-up is answered (and the outcome be recorded after it).
+        audit = tmp_path / "audit.jsonl"
+        await until(pilot, lambda: '"kind":"outcome"' in audit.read_text(), "the hang-up's outcome")
         clock.advance(2)
         await poll(app, pilot)  # t+8: c d
     return calls
@@ -326,7 +329,7 @@ async def test_the_palette_and_help_work_in_the_replay_as_typed(
             assert isinstance(app.screen, HelpScreen)
             shown = help_text(app)
             assert "Play/Pause" in shown and ", / shift+←" in shown and "Command palette" in shown
-            assert "Replaying" in shown and "4 polls" in shown and "1 actions" in shown
+            assert "Replaying" in shown and "4 polls" in shown and "1 action." in shown
 
 
 async def test_a_recorder_problem_is_shown_once(make_app: Callable[..., CallTuiApp]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 from sim_helpers import Clock, running, sdk
@@ -23,22 +24,25 @@ def run(sim: Simulator, clock: Clock, seconds: int) -> None:
 
 
 def assert_consistent(calls: list[dict[str, Any]]) -> None:
-    """What Twilio shows for each status: no start before answer, no end/duration/price while live."""
+    """What Twilio shows for each status: no start before answer (but a ringing <Dial> leg has its start
+    and a duration of "0"), no end/duration/price while live, a price only some seconds after the end."""
     by_sid = {c["sid"]: c for c in calls}
     for c in calls:
         status = c["status"]
         assert CALL_SID_RE.match(c["sid"]) and status in ALL_STATUSES
         created = parse_rfc2822(c["date_created"])
         assert created is not None and parse_rfc2822(c["date_updated"]) >= created
+        dialling = status == "ringing" and c["direction"] == "outbound-dial"
         if status in ("queued", "ringing"):
-            assert c["start_time"] is None
+            assert (c["start_time"] is not None) == dialling
         if status == "in-progress":
             assert parse_rfc2822(c["start_time"]) >= created
         if status in ACTIVE_STATUSES:
-            assert (c["end_time"], c["duration"], c["price"]) == (None, None, None)
+            assert (c["end_time"], c["duration"], c["price"]) == (None, "0" if dialling else None, None)
         else:
             started, ended = parse_rfc2822(c["start_time"]), parse_rfc2822(c["end_time"])
-            assert ended is not None and int(c["duration"]) >= 0 and isinstance(c["price"], str)
+            assert ended is not None and int(c["duration"]) >= 0
+            assert c["price"] is None or isinstance(c["price"], str)  # null until Twilio prices it
             if started is not None:
                 assert int(c["duration"]) == int((ended - started).total_seconds())
         if c["direction"] == "outbound-dial":
@@ -79,6 +83,29 @@ def test_steps_move_calls_through_their_lives_and_keep_them_consistent() -> None
     assert ended["completed"] > 10 and len(ended) >= 3  # hang-ups plus busy/no-answer/failed/canceled
     assert 10 <= sum(after[sid] in ACTIVE_STATUSES for sid in after) <= 60  # about the target
     assert_consistent(calls)
+
+
+def test_calls_have_the_shapes_real_accounts_show() -> None:
+    """Empty strings where Twilio sends them, a ringing <Dial> leg already started, prices posted some
+    seconds after the end, and nothing the Call resource does not have (stir_verstat is a webhook's)."""
+    clock = Clock()
+    sim = Simulator(seed=11, initial_calls=30, traffic=False, target_active=30, clock=clock)
+    unpriced: dict[str, Any] = {}
+    for _ in range(300):
+        sim.traffic.step(clock.advance(1))
+        for c in all_calls(sim):
+            if c["status"] not in ACTIVE_STATUSES and c["price"] is None:
+                unpriced.setdefault(c["sid"], parse_rfc2822(c["end_time"]))
+    calls = all_calls(sim)
+    assert not any("stir_verstat" in c for c in calls)
+    assert {c["trunk_sid"] for c in calls} == {""}
+    assert any(c["caller_name"] == "" for c in calls) and any(c["caller_name"] for c in calls)
+    assert any(c["status"] == "ringing" and c["start_time"] and c["duration"] == "0" for c in calls)
+    priced_later = [
+        sim.call(sid) for sid, ended in unpriced.items() if clock.now - ended > timedelta(seconds=30)
+    ]
+    assert priced_later and all(c["price"] is not None for c in priced_later)
+    assert all(parse_rfc2822(c["date_updated"]) > parse_rfc2822(c["end_time"]) for c in priced_later)
 
 
 def test_same_seed_and_ticks_give_the_same_calls_and_another_seed_does_not() -> None:

@@ -70,3 +70,29 @@ def test_the_ended_view_keeps_its_label_short_but_never_loses_it() -> None:
     model = HeaderModel(SID, view=View.RECENT, counts={"completed": 9, "failed": 2})
     [first, _] = lines(model, 60)
     assert "ended 1h 11: 9 completed, 2 failed" in first
+
+
+ENDED = {"completed": 40, "busy": 3, "no-answer": 117, "failed": 9, "canceled": 2}
+
+
+@pytest.mark.parametrize("width", [60, 78, 80, 118, 198])
+def test_every_recent_end_is_counted_whole_at_any_width(width: int) -> None:
+    error = GatewayError("Service Unavailable", code=20503, status=503)
+    poll = PollState(last_ok=NOW - timedelta(seconds=2), error=error, failures=1)
+    model = HeaderModel(
+        SID, friendly_name="Acme", counts=COUNTS, ended=ENDED, poll=poll, alerts=2, activity=ACTIVITY
+    )
+    shown = lines(model, width)
+    assert all(len(line) <= width for line in shown), shown
+    text = " ".join(shown)
+    figures = ("320 in-progress", "40 completed", "3 busy", "117 no-answer", "9 failed", "2 canceled")
+    for figure in (*figures, "2 ALERTS", "STALE"):
+        assert figure in text, shown
+
+
+def test_recent_ends_show_only_in_the_live_view_and_only_when_some_call_ended() -> None:
+    assert (
+        "ended in the last minute  117 no-answer" in lines(HeaderModel(SID, ended={"no-answer": 117}), 200)[0]
+    )
+    assert "ended" not in lines(HeaderModel(SID, ended={}), 200)[0]
+    assert "minute" not in lines(HeaderModel(SID, view=View.RECENT, ended={"busy": 1}), 200)[0]

@@ -38,6 +38,9 @@ def test_every_section_is_read(tmp_path: Path) -> None:
         ('[[presets]]\nname = "x"\n', "exactly one of `url` or `twiml`"),
         ('[[presets]]\nurl = "https://e.com"\n', "needs a `name`"),
         ('[[presets]]\nname = "x"\nurl = "https://e.com"\nmethod = "PUT"\n', "POST or GET"),
+        # What the redirect prompt would refuse is refused at start-up, naming the preset.
+        ('[[presets]]\nname = "old ftp"\nurl = "ftp://e.com/x.xml"\n', "“old ftp”: The URL must be absolute"),
+        ('[[presets]]\nname = "half"\ntwiml = "<Response>"\n', "“half”:"),
         ("[alerts]\nactive_above = 0\n", "active_above"),
         # Not finite, or beyond any sensible limit: refused here, not a crash on the first tick or confirm.
         ("[actions]\ngrace_seconds = inf\n", "grace_seconds"),

@@ -10,9 +10,14 @@ from textual.app import App
 from textual.command import Command, CommandList, CommandPalette
 from textual.pilot import Pilot
 
+from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 
 _STEPS = 500  # x 10 ms: generous for a loaded CI machine, but never an endless wait
+# Key to request is under 0.1 s (make bench); a write already on its way has arrived well within this.
+# Single actions are never retried, and a test's grace window runs on its own clock, which the test moves
+# past the window before it checks: so this is the longest any write that was let go could still take.
+SEND_WINDOW = 0.5
 
 
 async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "condition") -> None:
@@ -21,6 +26,12 @@ async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "condit
             return
         await pilot.pause(0.01)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+async def nothing_sent(pilot: Pilot, sim: Simulator) -> None:
+    """Assert no write reached the simulator, once anything already sent would have arrived."""
+    await pilot.pause(SEND_WINDOW)
+    assert [request for request in sim.requests if request.method == "POST"] == []
 
 
 async def poll(app: CallTuiApp, pilot: Pilot) -> None:
@@ -67,13 +78,23 @@ def help_text(app: App[None]) -> str:
     return " ".join(str(widget.render()) for widget in app.screen.query("Static"))
 
 
-_SVG_TEXT = re.compile(r'clip-path="url\(#terminal-\d+-line-(\d+)\)">([^<]*)</text>')
+_SVG_TEXT = re.compile(
+    r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#terminal-(?:\d+-)?line-(\d+)\)">([^<]*)</text>'
+)
+_CELL_WIDTH = 12.2  # pixels per terminal cell in Textual's screenshots
 
 
 def screen_lines(app: App[None], width: int | None = None) -> list[str]:
     """The terminal's first `width` columns (all of them by default), line by line, read back from
     Textual's screenshot (SVG): what an engineer sees, cut where the screen cuts it."""
-    found: dict[int, str] = {}
-    for number, text in _SVG_TEXT.findall(app.export_screenshot()):
-        found[int(number)] = found.get(int(number), "") + html.unescape(text).replace("\xa0", " ")
-    return [found.get(n, "")[:width].rstrip() for n in range(max(found, default=-1) + 1)]
+    rows: dict[int, dict[int, str]] = {}
+    for x, number, text in _SVG_TEXT.findall(app.export_screenshot()):
+        rows.setdefault(int(number), {})[round(float(x) / _CELL_WIDTH)] = html.unescape(text)
+    lines = []
+    for number in range(max(rows, default=-1) + 1):
+        line = ""
+        for column, text in sorted(rows.get(number, {}).items()):
+            line = line.ljust(column) + text
+        lines.append(line.replace("\xa0", " ")[:width].rstrip())
+    return lines

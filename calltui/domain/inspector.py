@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+#: A recording's `duration` while Twilio is still making it (it sends "-1").
+RECORDING_UNFINISHED = -1
 #: Notification `log` values as Twilio documents them.
 LOG_LEVELS = {"0": "error", "1": "warning"}
 
@@ -61,7 +63,7 @@ class CallRecording:
     status: str | None = None
     source: str | None = None
     duration: int | None = None
-    """Seconds."""
+    """Seconds; RECORDING_UNFINISHED (-1) while Twilio is still recording."""
     channels: int | None = None
     track: str | None = None
     start_time: datetime | None = None

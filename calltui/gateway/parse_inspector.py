@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
-from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
+from calltui.domain.inspector import RECORDING_UNFINISHED, CallEvent, CallNotification, CallRecording
 
 # The field readers the Calls parser uses: one set of rules for every untrusted value.
 from calltui.gateway.parse import _count, _date, _text
@@ -51,7 +51,7 @@ def parse_recording(record: Mapping[object, object]) -> CallRecording:
         sid=_text(record.get("sid")),
         status=_text(record.get("status")),
         source=_text(record.get("source")),
-        duration=_count(record.get("duration")),
+        duration=_recording_duration(record.get("duration")),
         channels=_count(record.get("channels")),
         track=_text(record.get("track")),
         start_time=_date(record.get("start_time")),
@@ -59,6 +59,13 @@ def parse_recording(record: Mapping[object, object]) -> CallRecording:
         price=_text(record.get("price")),  # a number here, unlike a call's price: shown as its text
         price_unit=_text(record.get("price_unit")),
     )
+
+
+def _recording_duration(value: object) -> int | None:
+    """Seconds, or Twilio's `"-1"` for a recording still being made (kept: it says something)."""
+    if value == "-1" or value == -1:
+        return RECORDING_UNFINISHED
+    return _count(value)
 
 
 def parse_all(records: Iterable[object], parse: Callable[[Mapping[object, object]], T]) -> list[T]:

@@ -87,6 +87,11 @@ class Poller:
             return self._calls
         return {sid: call for sid, call in self._calls.items() if call.status not in ENDED_STATUSES}
 
+    @property
+    def filled(self) -> bool:
+        """Whether the view has had a good poll since it started (until then its calls are unknown)."""
+        return self._last_started is not None
+
     def switch_view(self, view: View) -> None:
         """The next poll starts the new view from empty (its result is a full fill)."""
         self.view = view

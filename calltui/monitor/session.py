@@ -133,9 +133,9 @@ class AccountSession:
     # ----------------------------------------------------------------- alerts
 
     def check_alerts(self, rules: AlertRules, calls: Iterable[Call], now: datetime) -> AlertReport:
-        """Evaluate `rules` on the live calls. The ended view has none: nothing stands there, and the
-        monitor keeps its memory for the way back."""
-        if self.view is not View.ACTIVE:
+        """Evaluate `rules` on the live calls. The ended view has none, and a view not polled yet knows
+        none: nothing stands there, and the monitor keeps its memory for the first poll."""
+        if self.view is not View.ACTIVE or not self.poller.filled:
             self.alerts = ()
             return AlertReport()
         report = self.alert_monitor.evaluate(rules, calls, now)

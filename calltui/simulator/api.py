@@ -92,7 +92,8 @@ class Api:
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
-            code = _CODES_BY_STATUS.get(exc.status)
+            # Twilio's code for these; any other refusal its generic one: every Twilio error has a code.
+            code = _CODES_BY_STATUS.get(exc.status, 20001 if exc.status < 500 else 20500)
             message = errors.not_found(request.path).message if exc.status == 404 else exc.reason
             response = errors.error_response(exc.status, code, message)
         if request.path.startswith(API_PREFIX):
@@ -112,6 +113,7 @@ class Api:
                     response.status,
                     response.body if isinstance(response.body, bytes) else b"",
                     response.content_type,
+                    fault.kind if (fault := request.get(FAULT_KEY)) else None,
                 )
             )
         return response
@@ -124,6 +126,7 @@ class Api:
         fault = self.sim.faults.take(request.method, request.path_qs)
         if fault is None:
             return await handler(request)
+        request[FAULT_KEY] = fault  # the exchange is marked the test's own; paging faults bend next_page_uri
         if fault.kind == "latency":
             await asyncio.sleep(fault.seconds)
             return await handler(request)
@@ -139,7 +142,6 @@ class Api:
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=500)  # never reaches the client
-        request[FAULT_KEY] = fault  # paging faults: the list handler bends next_page_uri
         return await handler(request)
 
     @web.middleware

@@ -210,9 +210,10 @@ class CallLog:
             "date_created": stamp,
             "date_updated": stamp,
             "start_time": start_time or stamp,
-            "price": -math.ceil(duration / 60) * _RECORDING_RATE_PER_MINUTE if billable else None,
+            # A string, as Twilio sends it (its spec says a number).
+            "price": f"{-math.ceil(duration / 60) * _RECORDING_RATE_PER_MINUTE:.5f}" if billable else None,
             "price_unit": "USD",
-            "duration": None if duration is None else str(duration),
+            "duration": _recording_duration(status, duration),
             "sid": sid,
             "encryption_details": None,
             "source": source,
@@ -273,3 +274,10 @@ def _snake(params: dict[str, str]) -> dict[str, str]:
 
 def _int(value: object) -> int:
     return int(value) if isinstance(value, str) and value.isdigit() else 0
+
+
+def _recording_duration(status: str, seconds: int | None) -> str | None:
+    """Seconds as text; "-1" while the recording is still being made, as Twilio reports it."""
+    if seconds is None:
+        return "-1" if status in ("in-progress", "paused") else None
+    return str(seconds)

@@ -42,7 +42,10 @@ def agent(rng: random.Random) -> str:
 
 
 def caller_name(rng: random.Random, caller: str) -> str | None:
-    """CNAM is only looked up for phone numbers, and not always."""
-    if not caller.startswith("+") or rng.random() < 0.5:
+    """CNAM is only looked up for phone numbers (a client: or sip: caller has null); a lookup that finds
+    no name gives Twilio's empty string."""
+    if not caller.startswith("+"):
         return None
+    if rng.random() < 0.5:
+        return ""
     return rng.choice(CALLER_NAMES)

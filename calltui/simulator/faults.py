@@ -20,7 +20,7 @@ _PARAMS = {
     "next_page_404": set(),
 }
 L = TypeVar("L", bound="_Limited")
-# Twilio's codes for its own server errors; other statuses carry none.
+# Twilio's codes for its own server errors; every Twilio error carries one, its generic 20500 or 20001 else.
 _SERVER_CODES = {500: 20500, 503: 20503}
 
 
@@ -52,7 +52,7 @@ class Fault:
 
     @property
     def code(self) -> int | None:
-        return self.params.get("code", _SERVER_CODES.get(self.status))
+        return self.params.get("code", _SERVER_CODES.get(self.status, 20500 if self.status >= 500 else 20001))
 
     @property
     def message(self) -> str:

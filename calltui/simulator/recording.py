@@ -36,6 +36,8 @@ class Exchange:
     status: int
     body: bytes
     content_type: str
+    fault: str | None = None
+    """The kind of fault a test injected into this answer, if any: then the answer is not Twilio's."""
 
 
 def masked_form(form: dict[str, str]) -> dict[str, str]:

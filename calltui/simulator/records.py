@@ -116,6 +116,7 @@ def new_call(
     phone_number_sid: str | None = None,
     forwarded_from: str | None = None,
     answered_by: str | None = None,
+    trunk_sid: str | None = None,
 ) -> dict[str, Any]:
     """A call as Twilio lists it the moment it exists: nothing about its start, end or cost yet."""
     base = f"{API_ROOT}/{account_sid}/Calls/{sid}"
@@ -144,7 +145,7 @@ def new_call(
         "group_sid": None,
         "caller_name": caller_name,
         "queue_time": "0",
-        "trunk_sid": None,
+        "trunk_sid": trunk_sid,
         "uri": f"{base}.json",
         "subresource_uris": {key: f"{base}/{name}.json" for key, name in CALL_SUBRESOURCES.items()},
     }
@@ -159,7 +160,7 @@ def ringing_fields(raw: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 def answered_fields(now: datetime) -> dict[str, Any]:
     stamp = rfc2822(now)
-    return {"status": "in-progress", "start_time": stamp, "date_updated": stamp}
+    return {"status": "in-progress", "start_time": stamp, "duration": None, "date_updated": stamp}
 
 
 def ended_fields(raw: dict[str, Any], status: str, now: datetime) -> dict[str, Any]:

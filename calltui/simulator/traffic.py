@@ -21,6 +21,8 @@ from calltui.simulator.store import CallStore
 _TALK_MEDIAN = 60.0
 _TALK_SIGMA = 0.9
 _TALK_MIN, _TALK_MAX = 5.0, 1800.0
+NO_TRUNK = ""
+"""Twilio's trunk_sid for a call that did not use a SIP trunk: an empty string, not null."""
 LIVE = ("queued", "ringing", "in-progress")
 """Advanced in this order, so a call can ring and be answered within one step."""
 
@@ -48,6 +50,9 @@ class TrafficGenerator:
         self.rng = random.Random(f"calltui-traffic-{seed}")
         self.numbers = endpoints.our_numbers(self.rng)
         self._plans: dict[str, Plan] = {}
+        self._unpriced: dict[str, tuple[datetime, str]] = {}
+        """Ended calls whose price Twilio has not posted yet: when it will, and what it will be."""
+        self._pricing = random.Random(f"calltui-pricing-{seed}")  # its own: the calls stay as they were
 
     # -- population -------------------------------------------------------------------------------------
 
@@ -89,6 +94,10 @@ class TrafficGenerator:
             del self._plans[sid]
         for _ in range(self._arrivals(len(live))):
             self._arrival(now, inbound=self.rng.random() < 0.55)
+        for sid, (due, price) in list(self._unpriced.items()):
+            if now >= due:
+                self.store.update(sid, {"price": price, "date_updated": records.rfc2822(due)})
+                del self._unpriced[sid]
 
     def _advance(self, sid: str, now: datetime) -> None:
         raw = self.store.get(sid)
@@ -104,10 +113,20 @@ class TrafficGenerator:
                 self._answer(sid, plan.answer_at)
                 status = "in-progress"
             elif plan.answer_at is None and now >= plan.end_at:
-                lifecycle.end(self.store, sid, plan.unanswered, plan.end_at, self.log)
+                self._end(sid, plan.unanswered, plan.end_at)
                 return
         if status == "in-progress" and now >= plan.end_at:
-            lifecycle.end(self.store, sid, "completed", plan.end_at, self.log)
+            self._end(sid, "completed", plan.end_at)
+
+    def _end(self, sid: str, status: str, when: datetime) -> None:
+        """End the call (and its legs); as on Twilio, their prices come some seconds later."""
+        lifecycle.end(self.store, sid, status, when, self.log)
+        ended_now = records.rfc2822(when)
+        for leg in (sid, *self.store.children(sid)):
+            raw = self.store.get(leg) or {}
+            if raw.get("end_time") == ended_now and raw.get("price") is not None:
+                self._unpriced[leg] = (when + timedelta(seconds=self._pricing.uniform(5, 30)), raw["price"])
+                self.store.update(leg, {"price": None})
 
     def _plan(self, raw: dict[str, Any], now: datetime) -> Plan:
         rng = self.rng
@@ -168,9 +187,8 @@ class TrafficGenerator:
                 caller_name=endpoints.caller_name(rng, caller),
                 phone_number_sid=records.stable_sid("PN", ours),
                 forwarded_from=endpoints.north_american(rng) if rng.random() < 0.05 else None,
+                trunk_sid=NO_TRUNK,
             )
-            if caller.startswith("+"):
-                raw["stir_verstat"] = rng.choice(("TN-Validation-Passed-A", "TN-Validation-Passed-B", None))
         else:
             raw = records.new_call(
                 sid=records.new_sid("CA", rng),
@@ -181,6 +199,7 @@ class TrafficGenerator:
                 from_=ours,
                 to=endpoints.outside_party(rng),
                 phone_number_sid=records.stable_sid("PN", ours),
+                trunk_sid=NO_TRUNK,
             )
         added = self.store.add(raw)
         if self.log is not None:
@@ -198,7 +217,10 @@ class TrafficGenerator:
             from_=parent.get("from") or "",
             to=endpoints.agent(self.rng),
             parent_call_sid=parent_sid,
+            trunk_sid=NO_TRUNK,
         )
+        # A <Dial> leg has a start_time from the moment it is dialled, and a duration of "0" while it rings.
+        raw.update(start_time=records.rfc2822(when), duration="0")
         self.store.add(raw)
         if answered:
             lifecycle.answer(self.store, raw["sid"], when + timedelta(seconds=self.rng.uniform(2, 6)))

@@ -35,7 +35,7 @@ from calltui.monitor.session import AccountSession, SessionSettings
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
-from calltui.ui.describe import call_line, short_sid
+from calltui.ui.describe import call_line, counted, short_sid
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.widgets.bulk_bar import BulkBar
@@ -53,6 +53,8 @@ ALERT_NOTICES_AT_ONCE = 5
 #: Standing alerts listed by `!`; more than this end in a count.
 ALERTS_LISTED = 10
 WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
+#: Actions no command palette entry should offer (the palette has its own quit and help).
+NOT_IN_PALETTE = frozenset({"quit", "help", "read_only"})
 #: Keys that work on the call table, so only while it is on screen (not under details or a dialog).
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort", "accounts"}
 TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
@@ -83,6 +85,8 @@ class CallTuiApp(App[None]):
         Binding("a", "mark_shown", "Mark every shown call", show=False),
         Binding("A", "clear_marks", "Clear marks", show=False),
         Binding("exclamation_mark", "alerts", "List the standing alerts", show=False, key_display="!"),
+        # Only under --read-only, where r and h above are off: say so rather than ignore the key.
+        Binding("r,h", "read_only", "Read-only: redirect and hang-up are off", show=False),
     ]
 
     def __init__(
@@ -227,6 +231,7 @@ class CallTuiApp(App[None]):
             view=self.session.view,
             counts=table.counts_by_status(),
             poll=self.session.poller.state,
+            ended=self.session.poller.recent_ends.counts(self.clock()),
             filter_text=table.filter_text,
             shown=table.row_count,
             alerts=len(self.session.alerts),
@@ -263,8 +268,7 @@ class CallTuiApp(App[None]):
         lines = [alert.message for alert in standing[:ALERTS_LISTED]]
         if len(standing) > ALERTS_LISTED:
             lines.append(f"… and {len(standing) - ALERTS_LISTED} more.")
-        plural = "s" if len(standing) != 1 else ""
-        title = f"{len(standing)} alert{plural} standing"
+        title = f"{counted(len(standing), 'alert')} standing"
         self.notify("\n".join(lines), title=title, severity="warning", timeout=20, markup=False)
 
     # ----------------------------------------------------------------- keys
@@ -275,6 +279,8 @@ class CallTuiApp(App[None]):
     def _allowed(self, action: str, *, on_table: bool = True) -> bool:
         # Read-only removes the write keys outright (hidden, not greyed), as k9s does.
         if action in WRITE_ACTIONS and self.read_only:
+            return False
+        if action == "read_only" and not self.read_only:
             return False
         if action == "accounts" and self.accounts is None:
             return False
@@ -291,11 +297,7 @@ class CallTuiApp(App[None]):
         if call is None:
             return None
         if not call.is_active or self.table.lingering(call.sid):
-            self.notify(
-                f"Call {short_sid(call.sid)} has ended ({clean(call.status, 20)}); nothing to do.",
-                severity="warning",
-                markup=False,
-            )
+            self.notify(self._gone(call), severity="warning", markup=False)
             return None
         if self.session.held(call.sid):
             self.notify(
@@ -305,6 +307,19 @@ class CallTuiApp(App[None]):
             )
             return None
         return call
+
+    def _gone(self, call: Call) -> str:
+        """Why there is nothing to send: the call ended, or the latest poll no longer lists it live."""
+        sid = short_sid(call.sid)
+        if call.is_active:  # its row lingers because the poll lost it: the status shown is the last seen
+            status = clean(call.status, 20)
+            return f"Call {sid} is no longer among Twilio's live calls (last seen {status}); nothing sent."
+        return f"Call {sid} has ended ({clean(call.status, 20) or 'status unknown'}); nothing to do."
+
+    def action_read_only(self) -> None:
+        self.notify(
+            "Read-only: actions are off (started with --read-only).", severity="warning", markup=False
+        )
 
     def action_redirect(self) -> None:
         if self.table.marked_count:
@@ -337,7 +352,9 @@ class CallTuiApp(App[None]):
             if yes:
                 self._confirmed(call, Hangup(call.end_status))
 
-        self.push_screen(screens.HangupScreen(call, self.clock()), confirmed)
+        grace = self.session.grace.seconds
+        hangup = screens.HangupScreen(call, self.clock(), grace_seconds=grace, dry_run=self.dry_run)
+        self.push_screen(hangup, confirmed)
 
     def action_details(self) -> None:
         call = self._target()
@@ -431,7 +448,7 @@ class CallTuiApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from builtin_commands(super().get_system_commands(screen))
         for binding in self._bindings_in_force(on_table=screen is self.screen_stack[0]):
-            if binding.action not in ("quit", "help"):
+            if binding.action not in NOT_IN_PALETTE:
                 yield binding_command(binding, getattr(self, f"action_{binding.action}"))
         if isinstance(screen, screens.DetailsScreen | screens.RedirectScreen):
             yield from screen.commands()
@@ -459,7 +476,7 @@ class CallTuiApp(App[None]):
 
     def action_export(self) -> None:
         shown = self.table.row_count
-        what = f"{shown} call{'s' if shown != 1 else ''} shown, in the table's order"
+        what = f"{counted(shown, 'call')} shown, in the table's order"
         if self.table.filter_text:
             what += f" (filter “{clean(self.table.filter_text, 60)}”)"
 
@@ -480,8 +497,7 @@ class CallTuiApp(App[None]):
             reason = clean((exc.strerror if isinstance(exc, OSError) else None) or exc, 200)
             self.notify(f"{shown}: {reason}", title="Export failed", severity="error", markup=False)
             return
-        plural = "s" if count != 1 else ""
-        self.notify(f"{count} call{plural} written to {shown}", title="Exported", markup=False)
+        self.notify(f"{counted(count, 'call')} written to {shown}", title="Exported", markup=False)
 
     # ----------------------------------------------------------------- accounts
 
@@ -581,7 +597,9 @@ class CallTuiApp(App[None]):
         what = {"redirect": "Redirected", "hangup": "Hung up"}[outcome.action]
         if outcome.parameters.get("Status") == "canceled":
             what = "Canceled"
-        subject = call_line(call, self.clock())
+        # The call as the action left it (or as last polled): not the status it had when the prompt opened.
+        latest = outcome.call or self.table.get_call(call.sid) or call
+        subject = call_line(latest, self.clock())
         if outcome.result == "ok":
             self.notify(f"{what}: {subject}", title="Done", markup=False)
         elif outcome.result == "dry-run":

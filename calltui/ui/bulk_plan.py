@@ -10,6 +10,7 @@ from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import Call
 from calltui.domain.text import clean
 from calltui.monitor.bulk import CONCURRENCY, BulkItem
+from calltui.ui.describe import counted
 from calltui.ui.widgets.call_table import CallTable
 
 
@@ -39,11 +40,7 @@ class BulkPlan:
     @property
     def title(self) -> str:
         verb = "Hang up" if self.name == "hangup" else "Redirect"
-        return f"{verb} {_calls(self.count)}"
-
-
-def _calls(n: int) -> str:
-    return f"{n} call" if n == 1 else f"{n} calls"
+        return f"{verb} {counted(self.count, 'call')}"
 
 
 def marked_calls(table: CallTable, busy: Callable[[str], bool]) -> Marked:
@@ -77,7 +74,7 @@ def confirm_lines(plan: BulkPlan, *, dry_run: bool = False) -> list[str]:
     lines = ["DRY-RUN: nothing is sent; each call is audited as dry-run."] if dry_run else []
     if plan.name == "hangup":
         statuses = Counter(item.action.parameters()["Status"] for item in plan.items)
-        sends = [f"Status={status} to {_calls(n)}" for status, n in sorted(statuses.items())]
+        sends = [f"Status={status} to {counted(n, 'call')}" for status, n in sorted(statuses.items())]
         lines.append("Sends " + " and ".join(sends) + ".")
     else:
         parameters = plan.items[0].action.parameters() if plan.items else {}
@@ -85,11 +82,13 @@ def confirm_lines(plan: BulkPlan, *, dry_run: bool = False) -> list[str]:
             lines.append(f"Sends this inline TwiML to each call: {clean(parameters['Twiml'], 300)}")
         else:
             url, method = clean(parameters.get("Url"), 300), clean(parameters.get("Method"), 10)
-            lines.append(f"Sends Url={url} (Method={method}) to each call.")
+            lines.append(f"Redirects each call to {url} ({method}).")
     if plan.hidden:
-        lines.append(f"{_calls(plan.hidden)} of them are hidden by the current filter.")
+        verb = "is" if plan.hidden == 1 else "are"
+        lines.append(f"{plan.hidden} of them {verb} hidden by the current filter.")
     if plan.skipped:
-        lines.append(f"{_calls(plan.skipped)} marked but ended or busy: skipped.")
+        what = counted(plan.skipped, "marked call")
+        lines.append(f"{what} skipped (ended, or an action already waiting or in flight).")
     if not dry_run:
         lines.append(
             f"Up to {CONCURRENCY} requests at a time; a 429 (not processed) is retried after a pause, "

@@ -48,16 +48,15 @@ def format_time(value: datetime) -> str:
 
 
 def _display(value: object) -> str:
-    if value is None:
-        return "—"
     if isinstance(value, datetime):
         return format_time(value)
-    return clean(value, 1000)
+    # Twilio sends "" where it has nothing as often as null (caller_name, trunk_sid): both read as unknown.
+    return clean(value, 1000) or "—"
 
 
 def call_fields(call: Call, now: datetime) -> list[tuple[str, str]]:
     names = [*_ORDER, *(f.name for f in fields(Call) if f.name not in _ORDER and f.name != "extra")]
     rows = [(_LABELS.get(name, name), _display(getattr(call, name))) for name in names]
     rows.insert(_ORDER.index("duration") + 1, ("elapsed", format_elapsed(call.elapsed(now))))
-    rows.extend((clean(key, 60), clean(value, 1000)) for key, value in call.extra)
+    rows.extend((clean(key, 60), _display(value)) for key, value in call.extra)
     return rows

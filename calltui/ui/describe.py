@@ -14,6 +14,11 @@ def short_sid(sid: str) -> str:
     return f"{sid[:6]}…{sid[-4:]}" if len(sid) > 12 else sid
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 call`, `3 calls`: the count with its noun, singular only for one."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def call_line(call: Call, now: datetime) -> str:
     """`+1555… → sip:bob@x · in-progress · 1:05 · CA…` with every network value cleaned."""
     parties = f"{clean(call.from_, 60) or '?'} → {clean(call.to, 60) or '?'}"

@@ -11,7 +11,7 @@ from datetime import datetime
 from rich.text import Text
 
 from calltui.domain.call import Call, format_elapsed
-from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
+from calltui.domain.inspector import RECORDING_UNFINISHED, CallEvent, CallNotification, CallRecording
 from calltui.domain.text import clean
 from calltui.ui.widgets.call_columns import MISSING, clock_text
 
@@ -77,13 +77,19 @@ def recording_rows(recordings: Sequence[CallRecording], now: datetime) -> list[R
             _time(recording.start_time),
             _plain(recording.status, 20),
             _plain(recording.source, 30),
-            Text(format_elapsed(recording.duration)),
+            _recording_duration(recording.duration),
             _number(recording.channels),
             _plain(recording.track, 20),
             _plain(recording.sid, 40),
         )
         for recording in recordings
     ]
+
+
+def _recording_duration(seconds: int | None) -> Text:
+    if seconds == RECORDING_UNFINISHED:  # Twilio's own "-1": shown as sent, with what it means
+        return Text("-1 (still recording)", style="yellow")
+    return Text(format_elapsed(seconds))
 
 
 def child_rows(children: Sequence[Call], now: datetime) -> list[Row]:

@@ -20,7 +20,7 @@ from calltui.domain.text import clean
 from calltui.monitor.activity import DEFAULT_SIZE, Sample
 from calltui.monitor.poller import PollState, View
 from calltui.monitor.recording import PollMark, Recording, RecordingError
-from calltui.ui.describe import short_sid
+from calltui.ui.describe import counted, short_sid
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.replay.loader import Loaded, load
 from calltui.ui.replay.playhead import Playhead
@@ -284,9 +284,11 @@ class ReplayApp(App[None]):
 
     def action_help(self) -> None:
         info = self.recording.info
+        polls = counted(len(self.recording.polls), "poll")
+        actions = counted(len(self.recording.actions), "action")
         notes = [
-            f"Replaying {self.source}: {len(self.recording.polls)} polls every {info.interval:g}s, "
-            f"{len(self.recording.actions)} actions. Nothing is sent to Twilio.",
+            f"Replaying {self.source}: {polls} every {info.interval:g}s, {actions}. "
+            "Nothing is sent to Twilio.",
             "Markers above the timeline are actions (green ok, red failed, yellow unknown); "
             "red on the bar marks failed polls.",
         ]

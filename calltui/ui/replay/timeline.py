@@ -12,7 +12,7 @@ from textual.widget import Widget
 from calltui.domain.call import format_elapsed
 from calltui.domain.text import clean
 from calltui.monitor.recording import RecordedAction
-from calltui.ui.describe import short_sid
+from calltui.ui.describe import counted, short_sid
 from calltui.ui.replay.playhead import Playhead
 from calltui.ui.widgets.call_columns import clock_text
 
@@ -72,7 +72,7 @@ def status_line(playhead: Playhead, polls: int, actions: int, source: str, loadi
     text.append(f"  │  poll {playhead.index + 1} of {polls}")
     if loading:  # the table and header still show an earlier poll
         text.append(" loading…", style="italic")
-    text.append(f"  │  {actions} action{'s' * (actions != 1)}")
+    text.append(f"  │  {counted(actions, 'action')}")
     text.append(f"  │  REPLAY {clean(source, 60)}", style="dim")
     return text
 

@@ -17,7 +17,7 @@ from calltui.domain.account import AccountInfo
 from calltui.domain.errors import GatewayError
 from calltui.domain.text import clean
 from calltui.monitor.accounts import AccountChoice, Candidates, api_choices, badge_color, profile_for
-from calltui.ui.describe import short_sid
+from calltui.ui.describe import counted, short_sid
 from calltui.ui.widgets.status_header import badge_style
 from calltui.userconfig import Profile
 
@@ -77,7 +77,7 @@ class AccountPickerScreen(ModalScreen[AccountChoice | None]):
         if options.highlighted is None:
             options.action_first()
         subaccounts = sum(1 for account in accounts if account.is_subaccount)
-        status.update(Text(f"{subaccounts} subaccount{'s' if subaccounts != 1 else ''} listed by the API."))
+        status.update(Text(f"{counted(subaccounts, 'subaccount')} listed by the API."))
 
     def _options(self, choices: Sequence[AccountChoice], first: int) -> list[Option]:
         return [

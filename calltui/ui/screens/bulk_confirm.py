@@ -24,7 +24,7 @@ class BulkConfirmScreen(ModalScreen[bool]):
     BulkConfirmScreen {
         align: center middle;
         & .bulk-prompt { text-style: bold; margin-top: 1; }
-        & #bulk-count { width: 20; }
+        & #bulk-count { width: 24; }
     }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]

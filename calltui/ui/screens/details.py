@@ -75,11 +75,11 @@ class DetailsScreen(Screen[None]):
         self._clock = clock
         self._lists = {
             "tab-events": _ListTab(
-                "events", "events", rows.EVENT_COLUMNS, gateway.list_events, rows.event_rows
+                "events", "event", rows.EVENT_COLUMNS, gateway.list_events, rows.event_rows
             ),
             "tab-notifications": _ListTab(
                 "notifications",
-                "notifications",
+                "notification",
                 rows.NOTIFICATION_COLUMNS,
                 gateway.list_notifications,
                 rows.notification_rows,
@@ -87,13 +87,13 @@ class DetailsScreen(Screen[None]):
             ),
             "tab-recordings": _ListTab(
                 "recordings",
-                "recordings",
+                "recording",
                 rows.RECORDING_COLUMNS,
                 gateway.list_recordings,
                 rows.recording_rows,
             ),
             "tab-children": _ListTab(
-                "children", "child calls", rows.CHILD_COLUMNS, gateway.list_children, rows.child_rows
+                "children", "child call", rows.CHILD_COLUMNS, gateway.list_children, rows.child_rows
             ),
         }
 

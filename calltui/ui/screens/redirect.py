@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
@@ -88,7 +88,9 @@ class RedirectScreen(ModalScreen[Redirect | None]):
         """(as shown on the line, as configured) for the last preset picked: TwiML may span lines."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="dialog"):
+        # The message and the keys come right under the line typed in, the lists after them: on a small
+        # terminal the lists scroll, and what the prompt has to say is never below the fold.
+        with VerticalScroll(id="dialog", classes="dialog"):
             if isinstance(self._call, str):
                 title, subject = "Redirect calls", self._call
             else:
@@ -98,6 +100,8 @@ class RedirectScreen(ModalScreen[Redirect | None]):
             yield TargetInput(
                 placeholder="https://example.com/twiml  or  <Response>…</Response>", id="target"
             )
+            yield Static("", id="redirect-message", classes="dialog-message")
+            yield Static(Text("Enter sends · Esc cancels · a URL or inline TwiML"), id="redirect-keys")
             with RadioSet(id="method"):
                 yield RadioButton("POST", value=True, id="method-post")
                 yield RadioButton("GET", id="method-get")
@@ -111,14 +115,12 @@ class RedirectScreen(ModalScreen[Redirect | None]):
                     *(Option(preset_option(i + 1, p), id=f"preset-{i}") for i, p in enumerate(self._presets)),
                     id="presets",
                 )
-            yield Static("", id="redirect-message", classes="dialog-message")
             if self._history:
                 yield Label("Recent (Tab, then Enter to pick):", classes="dialog-hint")
                 yield OptionList(
                     *(Option(self._label(i, item), id=str(i)) for i, item in enumerate(self._history)),
                     id="history",
                 )
-            yield Static(Text("Enter sends · Esc cancels · Url or inline TwiML"), classes="dialog-hint")
 
     def _label(self, index: int, item: str) -> Text:
         if index == 0 and self._previous is not None:
@@ -142,6 +144,8 @@ class RedirectScreen(ModalScreen[Redirect | None]):
         widget = self.query_one("#redirect-message", Static)
         widget.update(Text(message))
         widget.set_classes(f"dialog-message {level}")
+        if message:
+            widget.scroll_visible(animate=False)
 
     @on(Input.Changed, "#target")
     def _edited(self) -> None:

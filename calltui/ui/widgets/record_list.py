@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 
 from calltui.domain.errors import GatewayError
 from calltui.domain.text import clean
+from calltui.ui.describe import counted
 
 
 class RecordList(Vertical):
@@ -50,7 +51,7 @@ class RecordList(Vertical):
         for row in rows:
             table.add_row(*row)
         if rows:
-            self.state.update(Text(f"{len(rows)} {self._noun}", style="dim"))
+            self.state.update(Text(counted(len(rows), self._noun), style="dim"))
         else:
             table.add_row(Text("none", style="dim"), *(Text("") for _ in self._columns[1:]))
             self.state.update(Text("none", style="dim"))

@@ -21,7 +21,17 @@ from calltui.monitor.poller import PollState, View
 from calltui.ui.describe import short_sid
 from calltui.ui.sparkline import sparkline
 
-STATUS_STYLES = {"queued": "yellow", "ringing": "cyan", "in-progress": "green"}
+STATUS_STYLES = {
+    "queued": "yellow",
+    "ringing": "cyan",
+    "in-progress": "green",
+    # A flood of calls that did not connect must stand out; calls that ended normally must not.
+    "completed": "dim",
+    "busy": "yellow",
+    "no-answer": "yellow",
+    "failed": "bold red",
+    "canceled": "dim",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +41,8 @@ class HeaderModel:
     view: View = View.ACTIVE
     counts: Mapping[str, int] | None = None
     poll: PollState = field(default_factory=PollState)
+    ended: Mapping[str, int] | None = None
+    """Calls seen to end in the last minute, by final status (the live view; see `monitor.ends`)."""
     read_only: bool = False
     dry_run: bool = False
     filter_text: str = ""
@@ -147,16 +159,13 @@ def _counts(model: HeaderModel, now: datetime) -> Part:
     """`active calls  2 queued  6 ringing  32 in-progress`; shorter labels and gaps, never fewer numbers."""
     counts = model.counts or {}
     if model.view is View.ACTIVE:
-
-        def figures(gap: str) -> Text:
-            text = Text()
-            for n, status in enumerate(ACTIVE_STATUSES):
-                text.append(f"{gap if n else ''}{counts.get(status, 0)} ", style="bold")
-                text.append(status, style=STATUS_STYLES[status])
-            return text
-
+        live = [(counts.get(status, 0), status) for status in ACTIVE_STATUSES]
         # The live statuses name themselves: at the narrowest the label goes.
-        forms = (_labelled("active calls  ", figures("  ")), _labelled("active ", figures(" ")), figures(" "))
+        forms = (
+            _labelled("active calls  ", _figures(live, "  ")),
+            _labelled("active ", _figures(live, " ")),
+            _figures(live, " "),
+        )
     else:
         ended = Text(f"{sum(counts.values())}", style="bold")
         by_status = [f"{counts[status]} {status}" for status in ENDED_STATUSES if counts.get(status)]
@@ -164,6 +173,30 @@ def _counts(model: HeaderModel, now: datetime) -> Part:
             ended.append(f": {', '.join(by_status)}")
         forms = (_labelled("ended in the last hour  ", ended), _labelled("ended 1h ", ended))
     return Part(forms, (6, 3)[: len(forms) - 1])
+
+
+def _ended(model: HeaderModel, now: datetime) -> Part | None:
+    """`ended in the last minute  3 completed  2 no-answer`: how the calls that ended in the last minute
+    ended; nothing when none did. Only its label shortens."""
+    ended = model.ended
+    if model.view is not View.ACTIVE or not ended:
+        return None
+    by_status = [(ended[status], status) for status in ENDED_STATUSES if ended.get(status)]
+    forms = (
+        _labelled("ended in the last minute  ", _figures(by_status, "  ")),
+        _labelled("ended 1m ", _figures(by_status, " ")),
+        _labelled("1m: ", _figures(by_status, " ")),
+    )
+    return Part(forms, (6, 3))
+
+
+def _figures(counts: list[tuple[int, str]], gap: str) -> Text:
+    """`2 queued  6 ringing`: each count in bold, then its status in the status's colour."""
+    text = Text()
+    for n, (count, status) in enumerate(counts):
+        text.append(f"{gap if n else ''}{count} ", style="bold")
+        text.append(status, style=STATUS_STYLES[status])
+    return text
 
 
 def _labelled(label: str, figures: Text) -> Text:
@@ -199,6 +232,7 @@ PARTS: tuple[PartBuilder, ...] = (
     _profile,
     _freshness,
     _counts,
+    _ended,
     _alerts,
     _filter,
 )
@@ -229,7 +263,8 @@ def fit_parts(parts: list[Part], width: int) -> list[Text]:
         for i in sorted(shortened, key=lambda i: (parts[i].gives_way[chosen[i] - 1], i)):
             chosen[i] -= 1
             longer = _layout(parts, chosen, width)
-            if len(longer) == len(lines) and not _activity_room(longer, width) < ACTIVITY_MIN <= room:
+            fits = len(longer) == len(lines) and max(line.cell_len for line in longer) <= width
+            if fits and not _activity_room(longer, width) < ACTIVITY_MIN <= room:
                 lines, given_back = longer, True
                 break
             chosen[i] += 1
