@@ -17,6 +17,7 @@ from calltui.monitor.accounts import AccountSwitcher
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recorder import SessionRecorder
+from calltui.monitor.unanswered import Unanswered
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator
@@ -100,28 +101,32 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
         profiles: Sequence[Profile] = (),
         accounts: AccountSwitcher | None = None,
         recorder: SessionRecorder | None = None,
+        unanswered: Sequence[Unanswered] = (),
         **overrides: object,
     ) -> CallTuiApp:
         """`grace`: the grace window, off unless a test is about it, so actions are sent at once.
         `profiles`, `accounts`: calltui's account profiles and the switcher behind `c` (none: no key).
         `recorder`: where `--record` would keep the session."""
         assert sim.base_url
+        app_clock = overrides.pop("clock", clock)  # a test's own clock (say, a skewed one)
+        on_date = overrides.pop("on_date", None)  # told every answer's Date header
         settings = make_settings(sim.base_url, read_only=read_only, linger=linger, **overrides)
         audit = AuditLog(tmp_path / "audit.jsonl")
         audit.open()
         return CallTuiApp(
-            TwilioGateway(settings),
+            TwilioGateway(settings, on_date=on_date),  # type: ignore[arg-type]
             account_sid=ACCOUNT_SID,
             audit=audit,
             history=UrlHistory(None),
             interval=settings.interval,
             read_only=read_only,
             linger=linger,
-            clock=clock,
+            clock=app_clock,  # type: ignore[arg-type]
             user_config=UserConfig(grace_seconds=grace, profiles=tuple(profiles)),
             dry_run=settings.dry_run,
             accounts=accounts,
             recorder=recorder,
+            unanswered=unanswered,
         )
 
     return build

@@ -342,7 +342,12 @@ async def test_a_dry_run_prompts_and_audits_but_sends_nothing(
         assert bar_text(app).startswith("DRY-RUN Hanging up")
         clock.advance(2)
         app._safety_tick()
-        await until(pilot, lambda: len(audit_lines(tmp_path)) == 1, "the hang-up's audit entry")
+        # The entry is on disk (from the writer's thread) a moment before the action lets go of the call.
+        await until(
+            pilot,
+            lambda: len(audit_lines(tmp_path)) == 1 and not app.session.held(sid),
+            "the hang-up's audit entry",
+        )
         await redirect(pilot, "https://example.com/rehearse.xml")
         clock.advance(2)
         app._safety_tick()

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from audit_helpers import all_lines, audit_lines, intent_lines
 from conftest import ACCOUNT_SID, make_settings
+from recording_helpers import Session
 
 from calltui.domain.actions import Hangup
 from calltui.gateway import TwilioGateway
 from calltui.monitor.actions import ActionRunner
 from calltui.monitor.audit import AuditLog, Origin
 from calltui.monitor.audit_chain import verify
+from calltui.monitor.recording import Recording
 from calltui.monitor.unanswered import close_unanswered, find_unanswered, unanswered_notice
 from calltui.simulator import Simulator
 
@@ -163,3 +165,25 @@ def test_intents_without_an_outcome_are_reported_once_as_unknown(tmp_path: Path,
     assert [(c["request"], c["outcome"]) for c in closing] == [("s-1", "unknown"), ("s-3", "unknown")]
     assert find_unanswered(all_lines(tmp_path)) == []  # reported once: the next start says nothing
     assert unanswered_notice([]) is None
+
+
+async def test_the_recording_keeps_a_request_unknown_until_its_outcome_replaces_it(
+    sim: Simulator, gateway: TwilioGateway, audit: AuditLog, tmp_path: Path
+) -> None:
+    session = Session(tmp_path / "session.sqlite")
+    session.poll({})
+    answered, unanswered = sim.add_call()["sid"], sim.add_call()["sid"]
+    runner = ActionRunner(
+        gateway, audit, ACCOUNT_SID, on_intent=lambda o: session.recorder.action(o, session.now)
+    )
+    outcome = await runner.run(answered, Hangup())
+    assert outcome is not None
+    session.recorder.action(outcome, session.now)
+    # A request whose session died before its answer: only the intent reached the recording.
+    session.act(unanswered, "hangup", {"Status": "completed"}, "unknown", request="x-9")
+    session.close()
+    with Recording.open(tmp_path / "session.sqlite") as recording:
+        assert [(a.call_sid, a.outcome) for a in recording.actions] == [
+            (answered, "ok"),
+            (unanswered, "unknown"),
+        ]

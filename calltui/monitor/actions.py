@@ -104,10 +104,13 @@ class ActionRunner:
         finally:
             self._in_flight.discard(sid)
 
-    async def record_canceled(self, sid: str, action: Action) -> str | None:
-        """Audit an action the engineer canceled in its grace window (nothing was sent); the write error."""
-        outcome = ActionOutcome(sid, action_name(action), action.parameters(), "canceled-by-user")
-        return (await self._record(outcome)).audit_error
+    async def record_canceled(self, sid: str, action: Action, why: str | None = None) -> str | None:
+        """Audit an action canceled in its grace window (nothing was sent): by the engineer, or with `why`
+        (`canceled`: calltui was closed, say by SIGTERM, before the window ended). The write error, if any."""
+        name, parameters = action_name(action), action.parameters()
+        if why is None:
+            return await self._write(self._entry(sid, name, parameters, "canceled-by-user"))
+        return await self._write(self._entry(sid, name, parameters, "canceled", error=why))
 
     async def record_verdict(self, verdict: Verdict) -> str | None:
         """Audit whether an action took effect (action `verify`); the write error, if any."""

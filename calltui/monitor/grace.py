@@ -52,3 +52,8 @@ class GraceQueue:
     def cancel_latest(self) -> PendingAction | None:
         """Take back the most recently confirmed action still waiting."""
         return self._pending.pop() if self._pending else None
+
+    def cancel_all(self) -> list[PendingAction]:
+        """Take back every action still waiting (oldest first): none of them will be handed out by `due`."""
+        taken, self._pending = self._pending, []
+        return taken

@@ -12,6 +12,8 @@ The action path, in order (each step a method the app calls from its workers and
     record_verdict(verdict)    -> the verdict audited as `verify`
     cancel_latest()            -> take back the newest action still in its grace window (then
     record_canceled(item))        audit it as canceled: nothing was sent)
+    cancel_all(why)            -> every action still in its grace window taken back and audited with
+                                  the reason (calltui closing on SIGTERM/SIGHUP, or the engineer quitting)
 
 A bulk run: `start_bulk(items)` at confirmation (so no second run can start meanwhile), then
 `run_bulk(on_progress)`. `held(sid)` says whether an action on a call is waiting, in flight or queued in
@@ -40,6 +42,7 @@ from calltui.monitor.bulk import BulkItem, BulkReport, BulkRunner
 from calltui.monitor.grace import GraceQueue, PendingAction
 from calltui.monitor.poller import Poller, PollResult, View
 from calltui.monitor.redirects import RedirectMemory
+from calltui.monitor.unanswered import UNANSWERED_ERROR, UNANSWERED_OUTCOME, Unanswered
 from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.userconfig import AlertRules
 
@@ -55,6 +58,10 @@ class SessionSettings:
     dry_run: bool = False
     redirects: RedirectMemory | None = None
     """calltui's own redirects (from the audit log), shared by every account; None: this session's only."""
+    unanswered: tuple[Unanswered, ...] = ()
+    """Requests an earlier session sent without living to see the answer: shown as unknown in details."""
+    on_intent: Callable[[ActionOutcome], object] | None = None
+    """Told of each request about to leave (result `unknown`): the recording keeps it until its outcome."""
 
 
 class AccountSession:
@@ -71,6 +78,7 @@ class AccountSession:
             settings.clock,
             dry_run=settings.dry_run,
             redirects=settings.redirects,
+            on_intent=settings.on_intent,
         )
         self.grace = GraceQueue(settings.grace_seconds)
         self.verifier = Verifier(gateway)
@@ -159,6 +167,13 @@ class AccountSession:
         """Audit a canceled action (nothing was sent); the write error, if any."""
         return await self.actions.record_canceled(item.call.sid, item.action)
 
+    async def cancel_all(self, why: str) -> tuple[list[PendingAction], str | None]:
+        """Take back every action still in its grace window and audit each as `canceled` with `why`
+        (nothing was sent). The actions, and the first audit write error if any."""
+        items = self.grace.cancel_all()
+        problems = [await self.actions.record_canceled(item.call.sid, item.action, why) for item in items]
+        return items, next((problem for problem in problems if problem), None)
+
     def due(self, now: datetime) -> tuple[list[PendingAction], list[Check]]:
         """The actions whose grace window has passed (each handed out once) and the checks due now."""
         return self.grace.due(now), self.verifier.due(now)
@@ -225,6 +240,12 @@ class AccountSession:
             if sent is not None:
                 when = format_local(sent.time, "%H:%M:%S") or "—"  # the time comes from a file
                 notes.append((label, f"{clean(sent.target, 1000)} ({sent.method}) at {when}"))
+        for earlier in self.settings.unanswered:
+            if earlier.call_sid == sid:
+                when = format_local(earlier.time, "%H:%M:%S") or "—"
+                notes.append(
+                    (f"{clean(earlier.action, 20)} at {when}", f"{UNANSWERED_OUTCOME}: {UNANSWERED_ERROR}")
+                )
         verdict = self.verdicts.get(sid)
         if verdict is not None:
             notes.append((f"{verdict.action} check", verdict.text))

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import sys
+import termios
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -22,7 +27,7 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
-from calltui.monitor.actions import ActionOutcome
+from calltui.monitor.actions import ActionOutcome, action_name
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -32,6 +37,8 @@ from calltui.monitor.poller import PollResult, View
 from calltui.monitor.recorder import SessionRecorder
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.session import AccountSession, SessionSettings
+from calltui.monitor.skew import TwilioClock
+from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
@@ -48,6 +55,11 @@ from calltui.userconfig import UserConfig
 if TYPE_CHECKING:
     from calltui.ui.screens.export import ExportChoice
 
+CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+#: Seconds a closing signal waits for requests in flight to answer (they are audited as intents anyway).
+CLOSING_WAIT = 3.0
+#: Seconds between checks that the audit log is still there and writable (a stat; a write only while failing).
+AUDIT_PROBE_EVERY = 2.0
 #: New alerts notified one by one in a single evaluation; more than this become one summary notice.
 ALERT_NOTICES_AT_ONCE = 5
 #: Standing alerts listed by `!`; more than this end in a count.
@@ -59,6 +71,15 @@ NOT_IN_PALETTE = frozenset({"quit", "help", "read_only"})
 TABLE_ACTIONS = WRITE_ACTIONS | {"details", "filter", "toggle_view", "sort", "reverse_sort", "accounts"}
 TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
 TABLE_ACTIONS |= {"numbers", "export"}
+
+
+def terminal_alive() -> bool:
+    """Whether calltui's terminal is still there (after SIGHUP it usually is not: the ssh session dropped)."""
+    try:
+        termios.tcgetattr(sys.__stdin__.fileno() if sys.__stdin__ else 0)
+    except (termios.error, OSError, ValueError):
+        return False
+    return True
 
 
 class CallTuiApp(App[None]):
@@ -80,6 +101,7 @@ class CallTuiApp(App[None]):
         Binding("x", "export", "Export", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+z", "suspend_process", "Suspend to the shell (fg comes back)", show=False),
         Binding("u", "undo", "Undo: cancel the newest action still in its grace window", show=False),
         Binding("space", "toggle_mark", "Mark / unmark the call", show=False),
         Binding("a", "mark_shown", "Mark every shown call", show=False),
@@ -106,6 +128,7 @@ class CallTuiApp(App[None]):
         redirects: RedirectMemory | None = None,
         accounts: AccountSwitcher | None = None,
         recorder: SessionRecorder | None = None,
+        unanswered: Sequence[Unanswered] = (),
     ) -> None:
         super().__init__()
         self.user_config = user_config or UserConfig()
@@ -115,6 +138,9 @@ class CallTuiApp(App[None]):
         self.history = history
         self.clock = clock
         self.audit_path = audit.path
+        self._audit = audit
+        self.audit_problem: str | None = None
+        """Why the audit log refuses writes, as last found; actions are refused while it is set."""
         self.accounts = accounts
         """Switches the live account (`c`); None hides the key."""
         self.session = AccountSession(
@@ -127,6 +153,8 @@ class CallTuiApp(App[None]):
                 grace_seconds=self.user_config.grace_seconds,
                 dry_run=dry_run,
                 redirects=redirects,
+                unanswered=tuple(unanswered),
+                on_intent=self._record_intent,
             ),
         )
         """Everything that belongs to the account being watched; an account switch replaces it."""
@@ -138,6 +166,7 @@ class CallTuiApp(App[None]):
         self.gc_pacer = CollectionPacer()
         self.recorder = recorder
         """Keeps every poll and action outcome for `calltui replay` (`--record FILE`)."""
+        self._signaled = False
 
     # ----------------------------------------------------------------- layout and lifecycle
 
@@ -164,6 +193,9 @@ class CallTuiApp(App[None]):
         self._render_header()
         self.set_interval(1.0, self._tick)
         self.set_interval(0.25, self._safety_tick)
+        self.set_interval(AUDIT_PROBE_EVERY, self._probe_audit)
+        self.app_resume_signal.subscribe(self, self._resumed)
+        self._handle_signals(install=True)
         # The first read loads the twilio SDK on the gateway's thread: after the screen is painted, so the
         # engineer sees calltui at once rather than after the imports.
         self.call_after_refresh(self._start_polling)
@@ -172,7 +204,55 @@ class CallTuiApp(App[None]):
         self._load_account_name()
         self._poll_loop()
 
+    def _handle_signals(self, *, install: bool) -> None:
+        """SIGHUP (the ssh session dropped) and SIGTERM close calltui cleanly, as `q` does."""
+        loop = asyncio.get_running_loop()
+        for signum in CLOSING_SIGNALS:
+            # Not on every platform or thread: then the default (an abrupt exit) stays.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                if install:
+                    loop.add_signal_handler(signum, self._close_on_signal, signum)
+                else:
+                    loop.remove_signal_handler(signum)
+
+    def _close_on_signal(self, signum: int) -> None:
+        if not self._signaled:
+            self._signaled = True
+            self._close_for(signal.Signals(signum))
+
+    @work(group="closing")
+    async def _close_for(self, signum: signal.Signals) -> None:
+        """Cancel (and audit) what waits in its grace window, let requests in flight answer for a moment
+        (their intents are on disk either way), then exit: the recording is closed on unmount."""
+        why = f"calltui was closed by {signum.name} before the grace window ended; nothing was sent"
+        items, _problem = await self.session.cancel_all(why)
+        for item in items:
+            parameters = item.action.parameters()
+            canceled = ActionOutcome(item.call.sid, action_name(item.action), parameters, "canceled")
+            if self.recorder is not None:
+                self.recorder.action(canceled, self.clock())
+        for _ in range(int(CLOSING_WAIT / 0.05)):
+            if not any(w.group == "actions" and not w.is_finished for w in self.workers):
+                break
+            await asyncio.sleep(0.05)
+        if not self.is_headless and not terminal_alive():
+            # The ssh session is gone: there is no terminal to restore, and Textual's writes to it would
+            # block its shutdown for ever. Close the files ourselves and go.
+            if self.recorder is not None:
+                await asyncio.to_thread(self.recorder.close)
+            await asyncio.to_thread(self._audit.close)
+            os._exit(128 + signum.value)
+        self.exit(return_code=128 + signum.value)
+
+    def _resumed(self, _app: App[None] | None = None) -> None:
+        """Back from ctrl+z and `fg`: redraw the whole screen and catch up with a poll at once."""
+        self.screen.refresh(layout=True, repaint=True)
+        self.refresh(layout=True, repaint=True)
+        self.session.poll_now()
+        self._tick()
+
     async def on_unmount(self) -> None:
+        self._handle_signals(install=False)
         self.gc_pacer.stop()
         await self.session.close()
         if self.recorder is not None:
@@ -236,6 +316,8 @@ class CallTuiApp(App[None]):
             shown=table.row_count,
             alerts=len(self.session.alerts),
             activity=self.session.activity.samples,
+            audit_problem=self.audit_problem,
+            skew=self.clock.skew if isinstance(self.clock, TwilioClock) else 0.0,
         )
         self._header.model = self.header_model
 
@@ -308,6 +390,21 @@ class CallTuiApp(App[None]):
             return None
         return call
 
+    def _audit_refuses(self) -> bool:
+        """No action without its record: while the audit log refuses writes, say so and send nothing."""
+        problem = self._audit.problem or self.audit_problem
+        if problem is None:
+            return False
+        self.notify(
+            f"The audit log cannot be written ({clean(problem, 120)}), and nothing is sent without its "
+            "record. The table keeps working; actions come back when the log accepts writes again.",
+            title="Action refused",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
+        return True
+
     def _gone(self, call: Call) -> str:
         """Why there is nothing to send: the call ended, or the latest poll no longer lists it live."""
         sid = short_sid(call.sid)
@@ -322,6 +419,8 @@ class CallTuiApp(App[None]):
         )
 
     def action_redirect(self) -> None:
+        if self._audit_refuses():
+            return
         if self.table.marked_count:
             self._bulk_redirect()
             return
@@ -341,6 +440,8 @@ class CallTuiApp(App[None]):
         self.push_screen(screen, chosen)
 
     def action_hangup(self) -> None:
+        if self._audit_refuses():
+            return
         if self.table.marked_count:
             self._bulk_hangup()
             return
@@ -604,6 +705,17 @@ class CallTuiApp(App[None]):
             self.notify(f"{what}: {subject}", title="Done", markup=False)
         elif outcome.result == "dry-run":
             self.notify(f"Nothing sent. {what} (rehearsed): {subject}", title="DRY-RUN", markup=False)
+        elif outcome.result == "not-sent":
+            problem = clean(outcome.audit_error, 120)
+            self.notify(
+                f"Not sent: the audit log cannot be written ({problem}). Nothing reached Twilio.",
+                title=f"{outcome.action} refused: {short_sid(call.sid)}",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            self._audit_health(outcome.audit_error)
+            return
         else:
             error = outcome.error
             lines = [clean(error.summary(), 300) if error else outcome.result]
@@ -703,6 +815,35 @@ class CallTuiApp(App[None]):
         problem = await self.session.record_verdict(verdict)
         if problem:
             self._audit_failed(problem)
+
+    def _record_intent(self, outcome: ActionOutcome) -> None:
+        """A request is about to leave: the recording keeps it as unknown until its outcome arrives."""
+        if self.recorder is not None:
+            self.recorder.action(outcome, self.clock())
+
+    @work(group="audit-probe", exclusive=True)
+    async def _probe_audit(self) -> None:
+        """Off the loop: is the audit log still ours and writable (and, while failing, writable again)?"""
+        self._audit_health(await self._audit.probe_async())
+
+    def _audit_health(self, problem: str | None) -> None:
+        """Show a change in the audit log's health: the header while it fails, a notice when it changes."""
+        if problem == self.audit_problem:
+            return
+        self.audit_problem = problem
+        if problem is None:
+            self.notify(
+                "The audit log accepts writes again; actions are back.", title="Audit log", markup=False
+            )
+        else:
+            self.notify(
+                f"The audit log cannot be written: {clean(problem, 120)}. Actions are refused until it can.",
+                title="Audit log",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        self._render_header()
 
     def _audit_failed(self, problem: str) -> None:
         self.notify(

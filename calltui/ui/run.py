@@ -70,6 +70,7 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         redirects=RedirectMemory.from_audit(entries),
         accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home(), clock),
         recorder=recorder,
+        unanswered=unanswered,
     )
 
 
@@ -114,4 +115,4 @@ def run_app(settings: Settings, warnings: Sequence[str] = ()) -> int:
         print(f"calltui: {exc}", file=sys.stderr)
         return 2
     app.run()
-    return 0
+    return app.return_code or 0  # 128 + the signal when SIGHUP or SIGTERM closed it

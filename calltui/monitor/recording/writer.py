@@ -66,6 +66,7 @@ class _Action:
     outcome: str
     error_code: int | None
     error: str | None
+    request: str | None
 
 
 class SqliteRecorder:
@@ -100,6 +101,7 @@ class SqliteRecorder:
         self._last: dict[str, Call] | None = None
         self._account: str | None = None
         self._since_keyframe = 0
+        self._action_rows: dict[str, int] = {}  # request id -> its row, until the outcome replaces it
 
     # --- on the event loop ---------------------------------------------------------------------
 
@@ -141,6 +143,8 @@ class SqliteRecorder:
         self._put(_Switch(account_sid))
 
     def action(self, outcome: ActionOutcome, now: datetime) -> None:
+        """An outcome; or a request about to leave (result `unknown`), whose row its outcome then replaces:
+        a session killed in between leaves it `unknown` in the replay."""
         error = outcome.error
         self._put(
             _Action(
@@ -151,6 +155,7 @@ class SqliteRecorder:
                 outcome.result,
                 error.code if error else None,
                 error.summary() if error else None,
+                outcome.request,
             )
         )
 
@@ -207,7 +212,14 @@ class SqliteRecorder:
 
     def _write(self, db: sqlite3.Connection, item: object) -> None:
         if isinstance(item, _Action):
-            db.execute(
+            row = self._action_rows.pop(item.request, None) if item.request else None
+            if row is not None:
+                db.execute(
+                    "UPDATE actions SET at = ?, outcome = ?, error_code = ?, error = ? WHERE seq = ?",
+                    (item.at, item.outcome, item.error_code, item.error, row),
+                )
+                return
+            cursor = db.execute(
                 "INSERT INTO actions (at, call_sid, action, parameters, outcome, error_code, error) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -220,6 +232,8 @@ class SqliteRecorder:
                     item.error,
                 ),
             )
+            if item.request and item.outcome == "unknown" and cursor.lastrowid is not None:
+                self._action_rows[item.request] = cursor.lastrowid
             return
         if isinstance(item, _Switch):
             self._account = item.account_sid

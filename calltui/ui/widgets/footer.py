@@ -42,7 +42,16 @@ class PinnedFooter(Footer):
 
     async def recompose(self) -> None:
         await super().recompose()
+        self._forget_removed_keys()
         self._leave_out_cut_keys()  # the keys are mounted and styled: measured before the next paint
+
+    def _forget_removed_keys(self) -> None:
+        """Textual binds each key's `compact` to the footer's and drops a binding only when `compact`
+        changes, which it never does here: every recompose (each screen pushed or popped) would keep a
+        footer's worth of removed keys alive for good (the soak bench found ~8 per hang-up dialog)."""
+        watchers = getattr(self, "__watchers", {}).get("compact")
+        if watchers:
+            watchers[:] = [(node, callback) for node, callback in watchers if node.is_attached]
 
     def on_resize(self) -> None:
         self._leave_out_cut_keys()

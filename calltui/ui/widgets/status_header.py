@@ -18,6 +18,7 @@ from calltui.domain.call import ACTIVE_STATUSES, ENDED_STATUSES
 from calltui.domain.text import clean
 from calltui.monitor.activity import Sample
 from calltui.monitor.poller import PollState, View
+from calltui.monitor.skew import skew_text
 from calltui.ui.describe import short_sid
 from calltui.ui.sparkline import sparkline
 
@@ -57,6 +58,10 @@ class HeaderModel:
     """The account's label from its profile (`PRODUCTION`), shown as a badge at the far left."""
     color: str | None = None
     """`#rrggbb` for the badge and the header's tint; None: an inverse badge and no tint."""
+    audit_problem: str | None = None
+    """Why the audit log refuses writes (actions are refused meanwhile); None while it accepts them."""
+    skew: float = 0.0
+    """Seconds Twilio's clock is ahead of the local one, once past the threshold (see monitor.skew)."""
 
 
 def _age(since: datetime, now: datetime) -> str:
@@ -130,6 +135,25 @@ def _read_only(model: HeaderModel, now: datetime) -> Part | None:
 
 def _dry_run(model: HeaderModel, now: datetime) -> Part | None:
     return _fixed(" DRY-RUN ", "bold white on magenta", sep=" ") if model.dry_run else None
+
+
+def _audit(model: HeaderModel, now: datetime) -> Part | None:
+    """While the audit log refuses writes: a badge saying actions are refused, which never gives way; the
+    reason does."""
+    if model.audit_problem is None:
+        return None
+    badge = Text(" AUDIT LOG FAILING ", style="bold white on red")
+    reason = clean(model.audit_problem, 60)
+    tails = (f" {reason}: actions refused", " actions refused")
+    return Part(tuple(badge + Text(tail, style="red") for tail in tails), (6,), sep=" ")
+
+
+def _skew(model: HeaderModel, now: datetime) -> Part | None:
+    text = skew_text(model.skew)
+    if text is None:
+        return None
+    short = text.removeprefix("local ").removesuffix(" vs Twilio")
+    return Part((Text(text, style="yellow"), Text(short, style="yellow")), (7,))
 
 
 def _account(model: HeaderModel, now: datetime) -> Part:
@@ -227,10 +251,12 @@ PARTS: tuple[PartBuilder, ...] = (
     _label,
     _read_only,
     _dry_run,
+    _audit,
     _account,
     _name,
     _profile,
     _freshness,
+    _skew,
     _counts,
     _ended,
     _alerts,
