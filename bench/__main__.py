@@ -26,6 +26,8 @@ from bench.soak_bench import run_soak_bench
 from bench.startup_bench import explain as explain_startup
 from bench.startup_bench import run_startup_bench
 from bench.table_bench import run_table_bench
+from bench.team_bench import explain as explain_team
+from bench.team_bench import run_team_bench
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ BENCHES = [
     Bench("memory", run_memory_bench, explain_memory),
     Bench("api", run_api_cost_bench, explain_api_cost),
     Bench("soak", run_soak_bench, explain_soak),
+    Bench("team", run_team_bench, explain_team),
 ]
 
 

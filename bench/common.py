@@ -27,6 +27,7 @@ from calltui.gateway import TwilioGateway
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recorder import SessionRecorder
+from calltui.monitor.team.link import TeamConfig
 from calltui.secret import Secret
 from calltui.settings import Settings
 from calltui.simulator import Simulator, lifecycle, records
@@ -261,7 +262,12 @@ _AUDIT_DIR = tempfile.TemporaryDirectory(prefix="calltui-bench-")
 
 
 def build_app(
-    sim: SimProcess, *, interval: float = 3600.0, recorder: SessionRecorder | None = None, **overrides: Any
+    sim: SimProcess,
+    *,
+    interval: float = 3600.0,
+    recorder: SessionRecorder | None = None,
+    team: TeamConfig | None = None,
+    **overrides: Any,
 ) -> CallTuiApp:
     """The real app on the simulator; with the default interval (an hour) it polls only when asked.
 
@@ -280,6 +286,7 @@ def build_app(
         linger=settings.linger,
         user_config=UserConfig(grace_seconds=0),
         recorder=recorder,
+        team=team,
     )
 
 

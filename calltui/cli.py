@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="who is operating, named in the audit log (CALLTUI_NAME; default user@host)",
     )
     parser.add_argument(
+        "--team",
+        metavar="URL",
+        help="team mode: share polls, actions and claims through this Redis (CALLTUI_TEAM_URL)",
+    )
+    parser.add_argument(
         "--record", metavar="FILE", help="keep every poll and action in FILE (new) for `calltui replay`"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -60,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Play back a recorded session: space pauses, arrows seek, + and - change the speed.",
     )
     replay.add_argument("file", metavar="FILE", help="the recording (made with --record FILE)")
+    replay.add_argument(
+        "--team",
+        action="store_true",
+        help="export the team's streams (CALLTUI_TEAM_URL, TWILIO_ACCOUNT_SID) to FILE (new), then play it",
+    )
     audit = commands.add_parser(
         "audit",
         help="check or read an audit log",
@@ -75,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "replay":
-        return _replay(Path(args.file))
+        return _replay(Path(args.file), team=args.team)
     if args.command == "audit":
         from calltui.audit_cmd import run_audit
 
@@ -102,10 +112,46 @@ def _run(settings: Settings, warnings: list[str]) -> int:
     return run_app(settings, warnings)
 
 
-def _replay(path: Path) -> int:
+def _replay(path: Path, *, team: bool = False) -> int:
     from calltui.ui.replay.run import run_replay  # Imported late, like the app.
 
+    if team:
+        problem = _export_team(path)
+        if problem:
+            print(f"calltui replay --team: {problem}", file=sys.stderr)
+            return 2
     return run_replay(path)
+
+
+def _export_team(path: Path) -> str | None:
+    """Export the team's streams to `path`; why not, in one line (never the URL)."""
+    import asyncio
+
+    from calltui.domain.call import ACCOUNT_SID_RE
+    from calltui.monitor.recording import RecordingError
+    from calltui.monitor.team.export import export_team
+    from calltui.monitor.team.link import TeamUnavailable
+    from calltui.monitor.team.url import check_team_url
+    from calltui.secret import Secret
+
+    try:
+        found = read_env_file(resolve_env_file(None))
+    except ConfigError as exc:
+        return str(exc)
+    url = os.environ.get("CALLTUI_TEAM_URL") or found.get("CALLTUI_TEAM_URL") or ""
+    account = os.environ.get("TWILIO_ACCOUNT_SID") or found.get("TWILIO_ACCOUNT_SID") or ""
+    if not url or check_team_url(url):
+        return "CALLTUI_TEAM_URL is not set to a redis:// or rediss:// URL"
+    if not ACCOUNT_SID_RE.fullmatch(account):
+        return "TWILIO_ACCOUNT_SID is not set to an account SID (AC…)"
+    try:
+        exported = asyncio.run(export_team(Secret(url), account, path))
+    except TeamUnavailable:
+        return "the team's Redis cannot be reached"
+    except RecordingError as exc:
+        return str(exc)
+    print(f"calltui: {exported.polls} polls and {exported.actions} action steps exported to {path}")
+    return None
 
 
 def _demo(settings: Settings, warnings: list[str]) -> int:

@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 
 from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE
 from calltui.domain.text import clean
+from calltui.monitor.team.url import check_team_url
 from calltui.secret import Secret
 from calltui.settings import OPERATOR_MAX, Settings, default_operator
 
@@ -112,6 +113,7 @@ def load_settings(
         "audit_log": _path(sources.get("CALLTUI_AUDIT_LOG", "--audit-log")),
         "record": _flag_path(flag_values.get("record")),
         "operator": _operator(sources.get("CALLTUI_NAME", "--name")),
+        "team_url": _team_url(sources.get("CALLTUI_TEAM_URL", "--team")),
     }
     if flag_values.get("demo"):
         account_sid = "AC" + secrets.token_hex(16)
@@ -218,6 +220,16 @@ def _operator(value: _Value | None) -> str:
             f"(a name such as ada@ops), not '{clean(value.text, 40)}'"
         )
     return value.text
+
+
+def _team_url(value: _Value | None) -> Secret | None:
+    """A Redis URL, kept as a secret: the error says what is wrong with it and never repeats it."""
+    if value is None:
+        return None
+    problem = check_team_url(value.text)
+    if problem:
+        raise ConfigError(f"{value.source} is not a team URL: {problem} (redis://[user:password@]host:port)")
+    return Secret(value.text)
 
 
 def _path(value: _Value | None) -> Path | None:

@@ -50,3 +50,5 @@ class Settings:
     request_timeout: float = 10.0
     operator: str = field(default_factory=default_operator)
     """Who is sending (`CALLTUI_NAME` / `--name`, else `user@host`): named in every audit entry."""
+    team_url: Secret | None = None
+    """`CALLTUI_TEAM_URL` / `--team`: the team's Redis (it may hold a password); None: no team mode."""

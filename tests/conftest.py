@@ -10,6 +10,7 @@ from pathlib import Path
 
 import contract
 import pytest
+from redis_helpers import RedisServer
 from sim_helpers import Clock
 
 from calltui.gateway import TwilioGateway
@@ -17,6 +18,7 @@ from calltui.monitor.accounts import AccountSwitcher
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.recorder import SessionRecorder
+from calltui.monitor.team.link import TeamConfig
 from calltui.monitor.unanswered import Unanswered
 from calltui.secret import Secret
 from calltui.settings import Settings
@@ -101,17 +103,20 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
         profiles: Sequence[Profile] = (),
         accounts: AccountSwitcher | None = None,
         recorder: SessionRecorder | None = None,
+        team: TeamConfig | None = None,
+        audit_file: str = "audit.jsonl",
         unanswered: Sequence[Unanswered] = (),
         **overrides: object,
     ) -> CallTuiApp:
         """`grace`: the grace window, off unless a test is about it, so actions are sent at once.
         `profiles`, `accounts`: calltui's account profiles and the switcher behind `c` (none: no key).
-        `recorder`: where `--record` would keep the session."""
+        `recorder`: where `--record` would keep the session. `team`: team mode (then each app its own
+        `audit_file` in the test's folder)."""
         assert sim.base_url
         app_clock = overrides.pop("clock", clock)  # a test's own clock (say, a skewed one)
         on_date = overrides.pop("on_date", None)  # told every answer's Date header
         settings = make_settings(sim.base_url, read_only=read_only, linger=linger, **overrides)
-        audit = AuditLog(tmp_path / "audit.jsonl")
+        audit = AuditLog(tmp_path / audit_file)
         audit.open()
         return CallTuiApp(
             TwilioGateway(settings, on_date=on_date),  # type: ignore[arg-type]
@@ -126,7 +131,19 @@ def make_app(sim: Simulator, clock: Clock, tmp_path: Path) -> Callable[..., Call
             dry_run=settings.dry_run,
             accounts=accounts,
             recorder=recorder,
+            team=team,
             unanswered=unanswered,
         )
 
     return build
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server of its own on a free port, without persistence (see `redis_helpers`)."""
+    server = RedisServer(tmp_path, password="team-s3cr3t")  # a password: it must never show
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

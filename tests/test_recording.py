@@ -18,7 +18,7 @@ from calltui.domain.call import ALL_STATUSES, Call
 from calltui.domain.diff import diff_calls
 from calltui.domain.errors import CallNotLive, ServerError
 from calltui.monitor.poller import PollResult, PollState, View
-from calltui.monitor.recording import Recording, RecordingError, codec, writer
+from calltui.monitor.recording import Recording, RecordingError, codec
 from calltui.monitor.recording.codec import pack
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
 
@@ -388,7 +388,7 @@ def test_the_recorder_reuses_the_pollers_diff_rather_than_diffing_again(
         taken.append(len(new))
         return diff_calls(old, new)
 
-    monkeypatch.setattr(writer, "diff_calls", counted)
+    monkeypatch.setattr(codec, "diff_calls", counted)  # the encoder the writer uses
     session = Session(tmp_path / "rec.db")
     for before, after in (({}, first), (first, second)):
         result = PollResult(PollState(last_ok=T0), 2.0, diff_calls(before, after), after, before)

@@ -12,10 +12,11 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from calltui.domain.actions import Action
 from calltui.domain.errors import RateLimited
-from calltui.monitor.actions import ActionOutcome, ActionRunner
+from calltui.monitor.actions import ActionOutcome
 from calltui.monitor.backoff import Backoff
 
 CONCURRENCY = 5
@@ -26,6 +27,14 @@ MAX_ATTEMPTS = 8
 RETRY_BASE = 1.0
 """First pause after a 429 without Retry-After (seconds); doubles per 429 up to RETRY_CAP."""
 RETRY_CAP = 30.0
+
+
+class Sender(Protocol):
+    """What sends one call's action: an `ActionRunner`, or in team mode one that claims the call first."""
+
+    async def run(self, sid: str, action: Action) -> ActionOutcome | None:
+        """The outcome; None when nothing was sent (the call is busy, or held by a teammate)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +49,7 @@ class BulkReport:
 
     outcomes: list[ActionOutcome] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)
-    """Not sent: another action on that call was still in flight."""
+    """Not sent: another action on that call was still in flight, or a teammate holds the call."""
 
     def count(self, result: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.result == result)
@@ -82,11 +91,11 @@ def summary(report: BulkReport, skipped: int = 0) -> str:
 
 
 class BulkRunner:
-    """Runs a batch through an `ActionRunner` with at most `limit` requests in flight."""
+    """Runs a batch through a `Sender` with at most `limit` requests in flight."""
 
     def __init__(
         self,
-        runner: ActionRunner,
+        runner: Sender,
         *,
         limit: int = CONCURRENCY,
         max_attempts: int = MAX_ATTEMPTS,

@@ -99,6 +99,12 @@ class Poller:
         self._last_started = None
         self._reconciler.reset()
 
+    def adopt(self, calls: dict[str, Call], at: datetime) -> None:
+        """A teammate's poll, applied at `at`: the calls as the team's poller read them (team mode)."""
+        self._calls, self._last_started = calls, at
+        self._backoff.reset()
+        self.state = PollState(last_ok=at)
+
     def resume(self) -> None:
         """Start again after credentials were refused (the engineer asked)."""
         self._backoff.reset()

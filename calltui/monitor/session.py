@@ -18,6 +18,14 @@ The action path, in order (each step a method the app calls from its workers and
 A bulk run: `start_bulk(items)` at confirmation (so no second run can start meanwhile), then
 `run_bulk(on_progress)`. `held(sid)` says whether an action on a call is waiting, in flight or queued in
 a bulk run: a second one must not be sent.
+
+In team mode (`settings.team`) the session follows the team's poll unless it polls for the team, and the
+action path gains a claim before the grace window and a check of it as the request goes:
+
+    claim(call, action)        -> CLAIMED, HeldBy (a teammate's: nothing is sent) or OFFLINE (the engineer
+                                  must say yes to act alone); then confirm(call, action) as above
+    send(call, action)         -> the claim checked at the moment of sending (result `held` if it was lost
+                                  to a teammate), the outcome published, the claim released
 """
 
 from __future__ import annotations
@@ -28,13 +36,14 @@ import math
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from calltui.domain.actions import Action
 from calltui.domain.call import Call, format_local, utcnow
 from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
-from calltui.monitor.actions import ActionOutcome, ActionRunner
+from calltui.monitor.actions import ActionOutcome, ActionRunner, action_name
 from calltui.monitor.activity import ActivityHistory
 from calltui.monitor.alerts import Alert, AlertMonitor, AlertReport
 from calltui.monitor.audit import AuditLog
@@ -42,9 +51,25 @@ from calltui.monitor.bulk import BulkItem, BulkReport, BulkRunner
 from calltui.monitor.grace import GraceQueue, PendingAction
 from calltui.monitor.poller import Poller, PollResult, View
 from calltui.monitor.redirects import RedirectMemory
+from calltui.monitor.team.claims import CLAIMED, ClaimVerdict
+from calltui.monitor.team.link import TeamConfig
 from calltui.monitor.unanswered import UNANSWERED_ERROR, UNANSWERED_OUTCOME, Unanswered
 from calltui.monitor.verify import Check, Verdict, Verifier
 from calltui.userconfig import AlertRules
+
+if TYPE_CHECKING:
+    from calltui.monitor.team.side import TeamSide
+    from calltui.monitor.team.wire import TeamAction
+
+
+class SessionListener(Protocol):
+    """How the UI hears what the team does (team mode only; called on the event loop, must not block)."""
+
+    def team_action(self, step: TeamAction) -> None:
+        """A teammate's action step: intent, outcome, verification or cancellation."""
+
+    def team_changed(self) -> None:
+        """Online/offline, who polls or who is online changed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +83,8 @@ class SessionSettings:
     dry_run: bool = False
     redirects: RedirectMemory | None = None
     """calltui's own redirects (from the audit log), shared by every account; None: this session's only."""
+    team: TeamConfig | None = None
+    """Team mode (`--team`); None: this instance is alone, as without it."""
     unanswered: tuple[Unanswered, ...] = ()
     """Requests an earlier session sent without living to see the answer: shown as unknown in details."""
     on_intent: Callable[[ActionOutcome], object] | None = None
@@ -65,7 +92,13 @@ class SessionSettings:
 
 
 class AccountSession:
-    def __init__(self, gateway: CallGateway, account_sid: str, settings: SessionSettings) -> None:
+    def __init__(
+        self,
+        gateway: CallGateway,
+        account_sid: str,
+        settings: SessionSettings,
+        listener: SessionListener | None = None,
+    ) -> None:
         self.gateway = gateway
         self.account_sid = account_sid
         self.settings = settings
@@ -84,7 +117,14 @@ class AccountSession:
         self.verifier = Verifier(gateway)
         self.verdicts: dict[str, Verdict] = {}
         """The latest proof-of-effect verdict per call SID."""
+        self.listener = listener
+        self.team: TeamSide | None = None
+        self._alone = False
+        self._claiming: set[str] = set()
         self.bulk = BulkRunner(self.actions)
+        if settings.team is not None:
+            self.team = self._join(settings.team)
+            self.bulk = BulkRunner(self.team.sender(self.actions, lambda: self._alone))
         self._bulk_items: tuple[BulkItem, ...] | None = None
         self.activity = ActivityHistory()
         self.alert_monitor = AlertMonitor()
@@ -92,30 +132,81 @@ class AccountSession:
         """The alerts standing at the last evaluation (the header counts them, `!` lists them)."""
         self._wake = asyncio.Event()
 
+    def _join(self, config: TeamConfig) -> TeamSide:
+        from calltui.monitor.team.side import TeamSide  # team mode only
+        from calltui.monitor.team.team import TeamEvents
+
+        def heard(step: TeamAction) -> None:
+            assert self.team is not None
+            self.team.heard(step)
+            if self.listener is not None:
+                self.listener.team_action(step)
+
+        def changed() -> None:
+            if self.listener is not None:
+                self.listener.team_changed()
+
+        events = TeamEvents(
+            action=heard, changed=changed, role=lambda polling: self._wake.set(), poll_requested=self.poll_now
+        )
+        settings = self.settings
+        return TeamSide(
+            config,
+            self.account_sid,
+            interval=settings.interval,
+            grace_seconds=settings.grace_seconds,
+            clock=settings.clock,
+            events=events,
+        )
+
     def switched_to(self, gateway: CallGateway, account_sid: str) -> AccountSession:
-        """A fresh session on another account, with the same settings (the poll interval as it is now)."""
-        return AccountSession(gateway, account_sid, self.settings)
+        """A fresh session on another account, with the same settings (the poll interval as it is now);
+        in team mode it joins that account's team."""
+        return AccountSession(gateway, account_sid, self.settings, self.listener)
 
     async def close(self) -> None:
+        if self.team is not None:
+            await self.team.close()
         await self.gateway.close()
 
     # ----------------------------------------------------------------- polling
 
     async def polls(self) -> AsyncIterator[PollResult]:
         """Poll, hand the result over, wait out its delay (or a `poll_now`), and again. Polls never
-        overlap: the next one starts only after the caller has applied this one."""
+        overlap: the next one starts only after the caller has applied this one. In team mode a follower
+        hands over the team poller's polls instead, and the poller publishes its own."""
+        team = self.team
+        if team is not None:
+            team.start()
         while True:
+            if self._following():
+                assert team is not None
+                followed = await team.follow(self.poller)
+                if followed is not None:
+                    yield followed
+                continue
             result = await self.poller.poll()
+            if team is not None and self.view is View.ACTIVE and result.diff is not None:
+                team.team.publish_poll(result)
             yield result
             self._wake.clear()
+            if self._following():
+                continue  # a teammate took over the polling meanwhile
             timeout = None if math.isinf(result.delay) else result.delay
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
+    def _following(self) -> bool:
+        """A teammate polls the live calls for us (the ended view polls for itself)."""
+        return self.team is not None and self.team.following and self.view is View.ACTIVE
+
     def poll_now(self) -> None:
-        """Poll at once (restarting a poller that stopped on refused credentials)."""
+        """Poll at once (restarting a poller that stopped on refused credentials); a follower asks the
+        team's poller."""
         if self.poller.state.stopped:
             self.poller.resume()
+        if self.team is not None and self._following():
+            self.team.team.ask_for_poll()
         self._wake.set()
 
     @property
@@ -125,6 +216,8 @@ class AccountSession:
     def switch_view(self, view: View) -> None:
         """The next poll starts `view` from empty."""
         self.poller.switch_view(view)
+        if self.team is not None:
+            self.team.start_over()
 
     def record_activity(self, result: PollResult, active: Callable[[], int]) -> None:
         """One activity sample per good poll of the active view; `active` counts the live calls."""
@@ -152,6 +245,20 @@ class AccountSession:
 
     # ----------------------------------------------------------------- the action path
 
+    async def claim(self, call: Call, action: Action) -> ClaimVerdict:
+        """Team mode: claim the call before the action is confirmed. Alone: always CLAIMED."""
+        if self.team is None:
+            return CLAIMED
+        self._claiming.add(call.sid)  # held from now: a second key press must not claim it again
+        try:
+            return await self.team.claim(call.sid, action)
+        finally:
+            self._claiming.discard(call.sid)
+
+    def teammate_on(self, sid: str) -> TeamAction | None:
+        """A teammate's action on `sid` under way (team mode): this instance must not start one."""
+        return self.team.teammate_on(sid) if self.team is not None else None
+
     def confirm(self, call: Call, action: Action) -> bool:
         """A confirmed action: True when it waits in the grace window, False when it is to be sent now."""
         if self.grace.seconds <= 0:
@@ -164,13 +271,20 @@ class AccountSession:
         return self.grace.cancel_latest()
 
     async def record_canceled(self, item: PendingAction) -> str | None:
-        """Audit a canceled action (nothing was sent); the write error, if any."""
+        """Audit a canceled action (nothing was sent); the write error, if any. The team sees it."""
+        if self.team is not None:
+            self.team.announce("cancel", item.call.sid, action_name(item.action))
+            await self.team.release(item.call.sid)
         return await self.actions.record_canceled(item.call.sid, item.action)
 
     async def cancel_all(self, why: str) -> tuple[list[PendingAction], str | None]:
         """Take back every action still in its grace window and audit each as `canceled` with `why`
         (nothing was sent). The actions, and the first audit write error if any."""
         items = self.grace.cancel_all()
+        if self.team is not None:
+            for item in items:
+                self.team.announce("cancel", item.call.sid, action_name(item.action))
+                await self.team.release(item.call.sid)
         problems = [await self.actions.record_canceled(item.call.sid, item.action, why) for item in items]
         return items, next((problem for problem in problems if problem), None)
 
@@ -180,8 +294,15 @@ class AccountSession:
 
     async def send(self, call: Call, action: Action) -> ActionOutcome | None:
         """Send `action` once; None (nothing sent) when an action on the call is already in flight.
-        Twilio's `ok` starts the proof-of-effect check."""
+        Twilio's `ok` starts the proof-of-effect check. In team mode the claim is checked first (result
+        `held`, nothing sent, when a teammate has it now), and the team sees the outcome."""
+        team = self.team
+        if team is not None and not await team.still_ours(call.sid):
+            team.forget(call.sid)
+            return ActionOutcome(call.sid, action_name(action), action.parameters(), "held")
         outcome = await self.actions.run(call.sid, action)
+        if team is not None:
+            await team.finished(call.sid, outcome)
         if outcome is not None and outcome.result == "ok":
             self.verifier.start(call.sid, outcome.action, self.clock())
         return outcome
@@ -191,6 +312,9 @@ class AccountSession:
         verdict = await self.verifier.run(check, now)
         if verdict is not None:
             self.verdicts[verdict.sid] = verdict
+            if self.team is not None:
+                result = "verified" if verdict.verified else "not-verified"
+                self.team.announce("verify", verdict.sid, verdict.action, result)
         return verdict
 
     async def record_verdict(self, verdict: Verdict) -> str | None:
@@ -202,7 +326,7 @@ class AccountSession:
         a second one must not be sent (a redirect then a hang-up would both take effect)."""
         items = self._bulk_items
         in_bulk = items is not None and any(item.sid == sid for item in items)
-        return self.actions.busy(sid) or self.grace.holds(sid) or in_bulk
+        return self.actions.busy(sid) or self.grace.holds(sid) or in_bulk or sid in self._claiming
 
     @property
     def idle(self) -> bool:
@@ -215,9 +339,11 @@ class AccountSession:
     def bulk_running(self) -> bool:
         return self._bulk_items is not None
 
-    def start_bulk(self, items: Sequence[BulkItem]) -> None:
-        """Reserve the calls of a confirmed bulk run at once: `held` covers them before it starts."""
+    def start_bulk(self, items: Sequence[BulkItem], *, alone: bool = False) -> None:
+        """Reserve the calls of a confirmed bulk run at once: `held` covers them before it starts.
+        `alone`: the engineer said yes to sending with the team offline (no claims)."""
         self._bulk_items = tuple(items)
+        self._alone = alone
 
     async def run_bulk(self, on_progress: Callable[[int, int], object] | None = None) -> BulkReport:
         """Send the reserved bulk run; `on_progress(done, total)` after each call's final outcome."""

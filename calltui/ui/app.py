@@ -38,6 +38,9 @@ from calltui.monitor.recorder import SessionRecorder
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.session import AccountSession, SessionSettings
 from calltui.monitor.skew import TwilioClock
+from calltui.monitor.team.claims import OFFLINE, HeldBy
+from calltui.monitor.team.link import TeamConfig
+from calltui.monitor.team.url import shown_url
 from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
@@ -49,10 +52,11 @@ from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
-from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
+from calltui.ui.widgets.status_header import HeaderModel, StatusHeader, TeamStatus
 from calltui.userconfig import UserConfig
 
 if TYPE_CHECKING:
+    from calltui.monitor.team.wire import TeamAction
     from calltui.ui.screens.export import ExportChoice
 
 CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
@@ -107,6 +111,7 @@ class CallTuiApp(App[None]):
         Binding("a", "mark_shown", "Mark every shown call", show=False),
         Binding("A", "clear_marks", "Clear marks", show=False),
         Binding("exclamation_mark", "alerts", "List the standing alerts", show=False, key_display="!"),
+        Binding("t", "team", "Team: who is online, the team's recent actions", show=False),
         # Only under --read-only, where r and h above are off: say so rather than ignore the key.
         Binding("r,h", "read_only", "Read-only: redirect and hang-up are off", show=False),
     ]
@@ -128,6 +133,7 @@ class CallTuiApp(App[None]):
         redirects: RedirectMemory | None = None,
         accounts: AccountSwitcher | None = None,
         recorder: SessionRecorder | None = None,
+        team: TeamConfig | None = None,
         unanswered: Sequence[Unanswered] = (),
     ) -> None:
         super().__init__()
@@ -153,9 +159,11 @@ class CallTuiApp(App[None]):
                 grace_seconds=self.user_config.grace_seconds,
                 dry_run=dry_run,
                 redirects=redirects,
+                team=team,
                 unanswered=tuple(unanswered),
                 on_intent=self._record_intent,
             ),
+            listener=self,
         )
         """Everything that belongs to the account being watched; an account switch replaces it."""
         self.header_model = self._identity(account_sid)
@@ -316,10 +324,18 @@ class CallTuiApp(App[None]):
             shown=table.row_count,
             alerts=len(self.session.alerts),
             activity=self.session.activity.samples,
+            team=self._team_status(),
             audit_problem=self.audit_problem,
             skew=self.clock.skew if isinstance(self.clock, TwilioClock) else 0.0,
         )
         self._header.model = self.header_model
+
+    def _team_status(self) -> TeamStatus | None:
+        side = self.session.team
+        if side is None:
+            return None
+        team = side.team
+        return TeamStatus(side.online, len(team.teammates), side.online and team.state.polling)
 
     # ----------------------------------------------------------------- alerts
 
@@ -366,6 +382,8 @@ class CallTuiApp(App[None]):
             return False
         if action == "accounts" and self.accounts is None:
             return False
+        if action == "team" and self.session.team is None:
+            return False
         return on_table or action not in TABLE_ACTIONS
 
     def _target(self) -> Call | None:
@@ -380,6 +398,15 @@ class CallTuiApp(App[None]):
             return None
         if not call.is_active or self.table.lingering(call.sid):
             self.notify(self._gone(call), severity="warning", markup=False)
+            return None
+        step = self.session.teammate_on(call.sid)
+        if step is not None:
+            self.notify(
+                f"{clean(step.who, 40)} {step.words} {short_sid(call.sid)}: wait for their outcome.",
+                title="Held by a teammate",
+                severity="warning",
+                markup=False,
+            )
             return None
         if self.session.held(call.sid):
             self.notify(
@@ -533,6 +560,11 @@ class CallTuiApp(App[None]):
             notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
         if self.user_config.alerts.enabled:
             notes.append("Alert rules from config.toml highlight rows in red and notify once; ! lists them.")
+        if self.session.settings.team is not None:
+            where = shown_url(self.session.settings.team.url)
+            notes.append(
+                f"Team mode through {where} as {clean(self.session.settings.team.who, 64)}: t lists it."
+            )
         if self.recorder is not None:
             where = clean(str(self.recorder.path), 200)
             notes.append(f"Recording this session to {where}: `calltui replay` plays it back.")
@@ -599,6 +631,34 @@ class CallTuiApp(App[None]):
             self.notify(f"{shown}: {reason}", title="Export failed", severity="error", markup=False)
             return
         self.notify(f"{counted(count, 'call')} written to {shown}", title="Exported", markup=False)
+
+    # ----------------------------------------------------------------- the team
+
+    def team_action(self, step: TeamAction) -> None:
+        """A teammate's step: a notice (a verification only when it failed) and a mark on the row."""
+        sid = step.call_sid
+        if step.kind == "intent" or (step.kind == "outcome" and step.result in ("ok", "dry-run")):
+            self.table.set_badge(sid, "⚑")
+        elif step.kind == "verify":
+            self.table.set_badge(sid, "✓" if step.result == "verified" else "✗")
+        else:
+            self.table.set_badge(sid, None)
+        if step.kind == "verify" and step.result == "verified":
+            return
+        alone = " (while the team was offline)" if step.offline else ""
+        text = f"{clean(step.who, 40)} {step.words} {short_sid(sid)}{alone}"
+        failed = step.kind == "verify" or step.result not in ("", "ok", "dry-run")
+        self.notify(text, title="Team", severity="warning" if failed else "information", markup=False)
+
+    def team_changed(self) -> None:
+        if self._table.is_mounted:
+            self._render_header()
+
+    def action_team(self) -> None:
+        side = self.session.team
+        if side is None:
+            return
+        self.push_screen(screens.TeamScreen(f"Team on {short_sid(self.session.account_sid)}", side))
 
     # ----------------------------------------------------------------- accounts
 
@@ -693,6 +753,15 @@ class CallTuiApp(App[None]):
             self.table.set_badge(call.sid, "…")
 
     def _report(self, call: Call, outcome: ActionOutcome) -> None:
+        if outcome.result == "held":
+            self.notify(
+                f"Not sent: a teammate claimed {short_sid(call.sid)} while this action waited.",
+                title="Held by a teammate",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+            return
         if self.recorder is not None:
             self.recorder.action(outcome, self.clock())
         what = {"redirect": "Redirected", "hangup": "Hung up"}[outcome.action]
@@ -752,7 +821,39 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- grace window and proof of effect
 
     def _confirmed(self, call: Call, action: Action) -> None:
-        """A confirmed action is sent now, or after the grace window when one is configured."""
+        """A confirmed action is sent now, or after the grace window when one is configured. In team mode
+        the call is claimed first."""
+        if self.session.team is not None:
+            self._claim(call, action)
+        elif self.session.confirm(call, action):
+            self._show_pending()
+        else:
+            self._run_action(call, action)
+
+    @work(group="actions")
+    async def _claim(self, call: Call, action: Action) -> None:
+        verdict = await self.session.claim(call, action)
+        if isinstance(verdict, HeldBy):
+            holder = verdict.holder
+            who = f"{clean(holder.who, 40)} ({holder.action})" if holder else "a teammate"
+            self.notify(
+                f"{who} holds {short_sid(call.sid)}: nothing sent.",
+                title="Held by a teammate",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if verdict == OFFLINE:
+            what = f"{action_name(action)} of {short_sid(call.sid)}"
+
+            def alone(yes: bool | None) -> None:
+                if yes and self.session.confirm(call, action):
+                    self._show_pending()
+                elif yes:
+                    self._run_action(call, action)
+
+            self.push_screen(screens.AloneScreen(what), alone)
+            return
         if self.session.confirm(call, action):
             self._show_pending()
         else:
@@ -905,11 +1006,18 @@ class CallTuiApp(App[None]):
             self._confirm_bulk(hangup_plan(marked))
 
     def _confirm_bulk(self, plan: BulkPlan) -> None:
+        def start(alone: bool) -> None:
+            self.table.clear_marks()  # consumed: a second `h` must not send the batch again
+            self.session.start_bulk(plan.items, alone=alone)  # at once, not when the worker starts
+            self._run_bulk(plan)
+
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.table.clear_marks()  # consumed: a second `h` must not send the batch again
-                self.session.start_bulk(plan.items)  # at once, not when the worker starts: no second run
-                self._run_bulk(plan)
+            team = self.session.team
+            if yes and team is not None and not team.online:
+                what = f"{plan.title}, each call unclaimed"
+                self.push_screen(screens.AloneScreen(what), lambda alone: start(True) if alone else None)
+            elif yes:
+                start(False)
 
         self.push_screen(screens.BulkConfirmScreen(plan, dry_run=self.dry_run), confirmed)
 

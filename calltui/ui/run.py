@@ -28,6 +28,7 @@ from calltui.monitor.history import UrlHistory
 from calltui.monitor.recording import RecordingError, SqliteRecorder
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.skew import TwilioClock
+from calltui.monitor.team.link import TeamConfig
 from calltui.monitor.unanswered import close_unanswered, find_unanswered, unanswered_notice
 from calltui.paths import default_audit_log, default_url_history
 from calltui.settings import Settings
@@ -70,8 +71,16 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
         redirects=RedirectMemory.from_audit(entries),
         accounts=account_switcher(settings, user_config.profiles, os.environ, Path.home(), clock),
         recorder=recorder,
+        team=team_config(settings),
         unanswered=unanswered,
     )
+
+
+def team_config(settings: Settings) -> TeamConfig | None:
+    """Team mode, when `--team` / `CALLTUI_TEAM_URL` is set: teammates know this instance by `--name`."""
+    if settings.team_url is None:
+        return None
+    return TeamConfig(settings.team_url, settings.operator, request_timeout=settings.request_timeout)
 
 
 def account_switcher(

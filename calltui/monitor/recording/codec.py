@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from calltui.domain.call import Call
+from calltui.domain.diff import PollDiff, diff_calls
 from calltui.monitor.recording.format import RecordingError
 
 # The kind of each Call field, from its annotation. A new field of a new type fails here, at import,
@@ -120,3 +121,72 @@ def unpack(blob: object) -> Any:
         return json.loads(text)
     except (zlib.error, ValueError, RecursionError) as exc:  # RecursionError: nesting thousands deep
         raise RecordingError(f"damaged recording: poll data cannot be read ({type(exc).__name__})") from None
+
+
+class PollEncoder:
+    """Each poll as a keyframe (every call) or as the difference from the poll before it, with a keyframe
+    every `keyframe_every` polls: a recording and the team's feed both store polls this way."""
+
+    def __init__(self, keyframe_every: int) -> None:
+        self._every = max(1, keyframe_every)
+        self._last: dict[str, Call] | None = None
+        self._since_keyframe = 0
+
+    def restart(self) -> None:
+        """The next poll is a keyframe (a reader may have missed the polls before it)."""
+        self._last = None
+
+    def encode(
+        self, calls: dict[str, Call], diff: PollDiff | None = None, base: dict[str, Call] | None = None
+    ) -> tuple[bool, bytes]:
+        """(whether it is a keyframe, the packed data); `diff`, when taken from `base`, is reused if `base`
+        is the poll before. CPU-bound at scale: call it off the event loop."""
+        last, self._last = self._last, calls
+        if last is None or self._since_keyframe >= self._every - 1:
+            self._since_keyframe = 0
+            return True, pack([encode_call(call) for call in calls.values()])
+        self._since_keyframe += 1
+        if diff is None or base is not last:
+            diff = diff_calls(last, calls)
+        return False, pack(
+            {
+                "a": [encode_call(call) for call in diff.added],
+                "c": [encode_change(last[call.sid], call) for call in diff.changed],
+                "r": list(diff.removed),
+            }
+        )
+
+
+def apply_poll(state: dict[str, Call], keyframe: bool, data: object) -> PollDiff:
+    """Turn `state` (the calls before) into the calls after the encoded poll `data`; returns the diff.
+    Untrusted input: anything malformed raises RecordingError (and `state` may be half-updated)."""
+    payload = unpack(data)
+    if keyframe and isinstance(payload, list):
+        new = {call.sid: call for call in map(decode_call, payload)}
+        diff = diff_calls(state, new)
+        state.clear()
+        state.update(new)
+        return diff
+    if keyframe or not isinstance(payload, dict):
+        raise RecordingError("damaged recording: poll data of an unknown shape")
+    added = tuple(map(decode_call, _list(payload, "a")))
+    changed = []
+    for change in _list(payload, "c"):
+        sid = change.get("sid") if isinstance(change, dict) else None
+        old = state.get(sid) if isinstance(sid, str) else None
+        if old is None:
+            raise RecordingError("damaged recording: a change to a call that is not there")
+        changed.append(apply_change(old, change))
+    removed = tuple(sid for sid in _list(payload, "r") if isinstance(sid, str) and sid in state)
+    for sid in removed:
+        del state[sid]
+    for call in (*added, *changed):
+        state[call.sid] = call
+    return PollDiff(added, tuple(changed), removed)
+
+
+def _list(payload: dict[str, object], key: str) -> list[object]:
+    value = payload.get(key, [])
+    if not isinstance(value, list):
+        raise RecordingError("damaged recording: poll data of an unknown shape")
+    return value

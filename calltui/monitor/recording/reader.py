@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from calltui.domain.call import ACCOUNT_SID_RE, Call
-from calltui.domain.diff import PollDiff, diff_calls
+from calltui.domain.diff import PollDiff
 from calltui.domain.text import clean
-from calltui.monitor.recording.codec import apply_change, decode_call, unpack
+from calltui.monitor.recording.codec import apply_poll
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA, SCHEMA_VERSION, RecordingError
 
 
@@ -168,29 +168,9 @@ class Recording:
     def _apply(self, state: dict[str, Call], kind: object, data: object) -> PollDiff:
         if kind == NO_DATA:
             return PollDiff()
-        payload = unpack(data)
-        if kind == KEYFRAME and isinstance(payload, list):
-            new = {call.sid: call for call in map(decode_call, payload)}
-            diff = diff_calls(state, new)
-            state.clear()
-            state.update(new)
-            return diff
-        if kind != DIFF or not isinstance(payload, dict):
+        if kind not in (DIFF, KEYFRAME):
             raise RecordingError("damaged recording: poll data of an unknown shape")
-        added = tuple(map(decode_call, _list(payload, "a")))
-        changed = []
-        for change in _list(payload, "c"):
-            sid = change.get("sid") if isinstance(change, dict) else None
-            old = state.get(sid) if isinstance(sid, str) else None
-            if old is None:
-                raise RecordingError("damaged recording: a change to a call that is not there")
-            changed.append(apply_change(old, change))
-        removed = tuple(sid for sid in _list(payload, "r") if isinstance(sid, str) and sid in state)
-        for sid in removed:
-            del state[sid]
-        for call in (*added, *changed):
-            state[call.sid] = call
-        return PollDiff(added, tuple(changed), removed)
+        return apply_poll(state, kind == KEYFRAME, data)
 
     def _query(self, sql: str, args: tuple[object, ...]) -> list[tuple[object, ...]]:
         try:
@@ -262,10 +242,3 @@ class Recording:
                 )
             )
         return actions
-
-
-def _list(payload: dict[str, object], key: str) -> list[object]:
-    value = payload.get(key, [])
-    if not isinstance(value, list):
-        raise RecordingError("damaged recording: poll data of an unknown shape")
-    return value

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from calltui import __version__
 from calltui.domain.call import Call, utcnow
-from calltui.domain.diff import PollDiff, diff_calls
+from calltui.domain.diff import PollDiff
 from calltui.domain.text import clean
 from calltui.monitor.actions import ActionOutcome
 from calltui.monitor.activity import active_count
 from calltui.monitor.audit import redact_parameters
 from calltui.monitor.poller import PollResult, View
-from calltui.monitor.recording.codec import encode_call, encode_change, pack
+from calltui.monitor.recording.codec import PollEncoder
 from calltui.monitor.recording.format import (
     DIFF,
     KEYFRAME,
@@ -90,17 +90,15 @@ class SqliteRecorder:
             "started": utcnow().isoformat(),
             "calltui": __version__,
         }
-        self._keyframe_every = max(1, keyframe_every)
         self._queue: queue.Queue[object] = queue.Queue(max_queue)
         self._db: sqlite3.Connection | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
         self._problem: str | None = None
-        # Writer-thread state: the snapshot the next diff is taken from.
+        # Writer-thread state: the encoder keeps the snapshot the next diff is taken from.
         self._seq = 0
-        self._last: dict[str, Call] | None = None
+        self._encoder = PollEncoder(keyframe_every)
         self._account: str | None = None
-        self._since_keyframe = 0
         self._action_rows: dict[str, int] = {}  # request id -> its row, until the outcome replaces it
 
     # --- on the event loop ---------------------------------------------------------------------
@@ -237,7 +235,7 @@ class SqliteRecorder:
             return
         if isinstance(item, _Switch):
             self._account = item.account_sid
-            self._last = None  # another account's calls: the next poll is a keyframe
+            self._encoder.restart()  # another account's calls: the next poll is a keyframe
             return
         assert isinstance(item, _Poll)
         kind, data = self._encode(item)
@@ -252,20 +250,9 @@ class SqliteRecorder:
         calls = poll.calls
         if calls is None:
             return NO_DATA, None
-        last, self._last = self._last, calls
-        if last is None or self._since_keyframe >= self._keyframe_every - 1:
-            self._since_keyframe = 0
-            return KEYFRAME, pack([encode_call(call) for call in calls.values()])
-        self._since_keyframe += 1
-        # The poller took this very diff from this very snapshot (the same dict, never mutated): reuse it.
-        diff = poll.diff if poll.diff is not None and poll.base is last else diff_calls(last, calls)
-        return DIFF, pack(
-            {
-                "a": [encode_call(call) for call in diff.added],
-                "c": [encode_change(last[call.sid], call) for call in diff.changed],
-                "r": list(diff.removed),
-            }
-        )
+        # The poller took its diff from this very snapshot (the same dict, never mutated): reused.
+        keyframe, data = self._encoder.encode(calls, poll.diff, poll.base)
+        return (KEYFRAME if keyframe else DIFF), data
 
 
 def _active(calls: dict[str, Call] | None) -> int | None:

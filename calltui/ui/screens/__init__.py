@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from calltui.ui.screens.accounts import AccountPickerScreen
+    from calltui.ui.screens.alone import AloneScreen
     from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
     from calltui.ui.screens.details import DetailsScreen
     from calltui.ui.screens.export import ExportScreen
@@ -15,9 +16,11 @@ if TYPE_CHECKING:
     from calltui.ui.screens.help import HelpScreen
     from calltui.ui.screens.numbers import NumbersScreen
     from calltui.ui.screens.redirect import RedirectScreen
+    from calltui.ui.screens.team import TeamScreen
 
 _MODULES = {
     "AccountPickerScreen": "accounts",
+    "AloneScreen": "alone",
     "BulkConfirmScreen": "bulk_confirm",
     "DetailsScreen": "details",
     "ExportScreen": "export",
@@ -25,10 +28,12 @@ _MODULES = {
     "HelpScreen": "help",
     "NumbersScreen": "numbers",
     "RedirectScreen": "redirect",
+    "TeamScreen": "team",
 }
 
 __all__ = [
     "AccountPickerScreen",
+    "AloneScreen",
     "BulkConfirmScreen",
     "DetailsScreen",
     "ExportScreen",
@@ -36,6 +41,7 @@ __all__ = [
     "HelpScreen",
     "NumbersScreen",
     "RedirectScreen",
+    "TeamScreen",
 ]
 
 

@@ -8,11 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from calltui.domain.call import Call
 from calltui.ui.describe import call_line
+from calltui.ui.screens.decision import Decision
 
 
 def hangup_terms(status: str, grace_seconds: float, dry_run: bool) -> str:
@@ -25,7 +25,7 @@ def hangup_terms(status: str, grace_seconds: float, dry_run: bool) -> str:
     return f"{sends} at once." if dry_run else f"{sends} at once. This cannot be undone."
 
 
-class HangupScreen(ModalScreen[bool]):
+class HangupScreen(Decision):
     """Dismisses with True to end the call, False to leave it."""
 
     BINDINGS = [
@@ -56,16 +56,3 @@ class HangupScreen(ModalScreen[bool]):
                 # Not focusable: Enter and y/n decide, so a stray Tab cannot arm the wrong button.
                 yield Button("Cancel (n)", id="cancel", compact=True)
                 yield Button("Hang up (y)", id="confirm", variant="error", compact=True)
-
-    def on_mount(self) -> None:
-        for button in self.query(Button):
-            button.can_focus = False
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm")
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

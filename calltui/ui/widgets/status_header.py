@@ -36,6 +36,17 @@ STATUS_STYLES = {
 
 
 @dataclass(frozen=True, slots=True)
+class TeamStatus:
+    """Team mode as the header shows it."""
+
+    online: bool
+    teammates: int
+    """Others online on this account's team."""
+    polling: bool
+    """This instance polls for the team."""
+
+
+@dataclass(frozen=True, slots=True)
 class HeaderModel:
     account_sid: str
     friendly_name: str | None = None
@@ -58,6 +69,8 @@ class HeaderModel:
     """The account's label from its profile (`PRODUCTION`), shown as a badge at the far left."""
     color: str | None = None
     """`#rrggbb` for the badge and the header's tint; None: an inverse badge and no tint."""
+    team: TeamStatus | None = None
+    """Team mode (`--team`); None: alone."""
     audit_problem: str | None = None
     """Why the audit log refuses writes (actions are refused meanwhile); None while it accepts them."""
     skew: float = 0.0
@@ -135,6 +148,19 @@ def _read_only(model: HeaderModel, now: datetime) -> Part | None:
 
 def _dry_run(model: HeaderModel, now: datetime) -> Part | None:
     return _fixed(" DRY-RUN ", "bold white on magenta", sep=" ") if model.dry_run else None
+
+
+def _team(model: HeaderModel, now: datetime) -> Part | None:
+    """` TEAM 2 online · polling `; ` TEAM OFFLINE ` is never shortened."""
+    team = model.team
+    if team is None:
+        return None
+    if not team.online:
+        return _fixed(" TEAM OFFLINE ", "bold white on red", sep=" ")
+    style, n = "bold white on dark_blue", team.teammates
+    polling = " · polling" if team.polling else ""
+    forms = (f" TEAM {n} online{polling} ", f" TEAM {n}{polling} ", f" TEAM {n} ")
+    return Part(tuple(Text(form, style=style) for form in forms), (6, 2), sep=" ")
 
 
 def _audit(model: HeaderModel, now: datetime) -> Part | None:
@@ -251,6 +277,7 @@ PARTS: tuple[PartBuilder, ...] = (
     _label,
     _read_only,
     _dry_run,
+    _team,
     _audit,
     _account,
     _name,
