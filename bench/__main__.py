@@ -3,6 +3,7 @@ target and verdict, then `bench: N passed, M failed`; exit 1 if any figure misse
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -49,6 +50,12 @@ BENCHES = [
 ]
 
 
+def _load(when: str) -> None:
+    """The machine's load, so a reader can tell a slow figure from a busy machine."""
+    one, five, fifteen = os.getloadavg()
+    print(f"bench: load average {when}: {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores")
+
+
 def main(names: list[str]) -> int:
     unknown = set(names) - {bench.name for bench in BENCHES}
     if unknown:
@@ -56,6 +63,7 @@ def main(names: list[str]) -> int:
         return 2
     passed = failed = 0
     started = time.perf_counter()
+    _load("before")
     for bench in BENCHES:
         if names and bench.name not in names:
             continue
@@ -72,6 +80,7 @@ def main(names: list[str]) -> int:
         passed += sum(result.passed is True for result in results)
         failed += sum(result.passed is False for result in results)
         sys.stdout.flush()
+    _load("after")
     print(f"bench: {passed} passed, {failed} failed ({time.perf_counter() - started:.0f} s)")
     return 1 if failed else 0
 

@@ -470,19 +470,23 @@ class KeyProbe:
 
 
 class FullCollections:
-    """Times every full (oldest generation) collection the interpreter runs while it is installed."""
+    """Times every full (oldest generation) collection the interpreter runs while it is installed: wall
+    time, and the CPU time of the thread that ran it (on a machine shared beyond its cores the difference
+    is time spent waiting for a core, not collecting)."""
 
     def __init__(self) -> None:
         self.durations: list[float] = []
-        self._started = 0.0
+        self.cpu: list[float] = []
+        self._started = (0.0, 0.0)
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if info["generation"] != 2:
             return
         if phase == "start":
-            self._started = time.perf_counter()
+            self._started = (time.perf_counter(), time.thread_time())
         else:
-            self.durations.append(time.perf_counter() - self._started)
+            self.durations.append(time.perf_counter() - self._started[0])
+            self.cpu.append(time.thread_time() - self._started[1])
 
     def __enter__(self) -> FullCollections:
         gc.callbacks.append(self._callback)
