@@ -333,3 +333,17 @@ async def test_a_recording_follows_the_switch(sim: Simulator, build_app: BuildAp
         assert recording.info.account_sid == ACCOUNT_SID
         assert recording.polls[0].account_sid is None and recording.polls[-1].account_sid == sub
         assert set(recording.snapshot(len(recording.polls) - 1)) == {theirs}
+
+
+async def test_the_picker_opens_on_the_live_account(sim: Simulator, build_app: BuildApp) -> None:
+    sim.add_call()
+    sub = sim.add_subaccount(friendly_name="EU support")["sid"]
+    sim.add_call(account_sid=sub)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pick(app, pilot, await open_picker(app, pilot), "EU support")
+        picker = await open_picker(app, pilot)
+        live = next(i for i, choice in enumerate(picker.choices) if choice.account_sid == sub)
+        assert live != 0
+        assert picker.query_one("#accounts", OptionList).highlighted == live

@@ -41,6 +41,7 @@ class AccountPickerScreen(ModalScreen[AccountChoice | None]):
         self._live_sid = live_sid
         self._load_accounts = load_accounts
         self._profiles = profiles
+        self._opened_at: int | None = None
 
     @property
     def choices(self) -> list[AccountChoice]:
@@ -59,8 +60,24 @@ class AccountPickerScreen(ModalScreen[AccountChoice | None]):
     def on_mount(self) -> None:
         options = self.query_one("#accounts", OptionList)
         options.focus()
-        options.action_first()
+        self._highlight_live(options)
+        self._opened_at = options.highlighted  # to tell whether the operator moved before the list came
         self._load()
+
+    def _highlight_live(self, options: OptionList) -> None:
+        """Put the cursor on the live account when it is listed (and choosable), else on the first line."""
+        live = next(
+            (
+                i
+                for i, choice in enumerate(self._choices)
+                if choice.account_sid == self._live_sid and not choice.unavailable
+            ),
+            None,
+        )
+        if live is not None:
+            options.highlighted = live
+        elif options.highlighted is None:
+            options.action_first()
 
     @work(group="accounts-picker")
     async def _load(self) -> None:
@@ -72,9 +89,13 @@ class AccountPickerScreen(ModalScreen[AccountChoice | None]):
             return
         found = api_choices(accounts)
         options = self.query_one("#accounts", OptionList)
+        live_listed = any(choice.account_sid == self._live_sid for choice in self._choices)
+        moved = options.highlighted != self._opened_at
         options.add_options(self._options(found, len(self._choices)))
         self._choices.extend(found)
-        if options.highlighted is None:
+        if not live_listed and not moved:  # the live account arrived with the API's list: go to it
+            self._highlight_live(options)
+        elif options.highlighted is None:
             options.action_first()
         subaccounts = sum(1 for account in accounts if account.is_subaccount)
         status.update(Text(f"{counted(subaccounts, 'subaccount')} listed by the API."))
