@@ -320,6 +320,23 @@ async def test_filter_narrows_live_and_escape_restores(
         assert app.table.row_count == 2
 
 
+async def test_escape_on_the_table_clears_a_kept_filter_and_hides_the_box(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    wanted = sim.add_call(from_="+447700900123")["sid"]
+    sim.add_call(from_="+15550001111")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("slash", *"4477", "enter")
+        box = app.query_one("#filter")
+        assert app.table.has_focus and app.table.visible_sids == [wanted] and box.display
+        await pilot.press("escape")
+        assert app.table.row_count == 2 and not app.table.filter_text
+        assert not box.display and app.table.has_focus
+        assert "filter" not in str(app.query_one("#status").render())
+
+
 async def test_keys_with_no_row_highlighted_explain_and_send_nothing(
     sim: Simulator, make_app: Callable[..., CallTuiApp]
 ) -> None:

@@ -517,11 +517,12 @@ class CallTuiApp(App[None]):
         self.table.focus()
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        # Esc clears the filter from the box while typing, and from the table once it was kept with Enter.
+        if event.key != "escape" or self.screen is not self.screen_stack[0]:
+            return
         box = self.query_one("#filter", Input)
-        if event.key == "escape" and box.has_focus:
-            box.value = ""
-            box.display = False
-            self.table.focus()
+        if box.has_focus or (self.table.has_focus and (box.value or self.table.filter_text)):
+            self.set_filter("")
             event.stop()
 
     def action_toggle_view(self) -> None:
