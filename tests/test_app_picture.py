@@ -13,7 +13,7 @@ import pytest
 from conftest import FROZEN_NOW
 from sim_helpers import Clock
 from textual.widgets import DataTable, Input
-from uihelpers import first_poll, poll, until
+from uihelpers import first_poll, poll, screen_lines, until
 
 from calltui.monitor.export import inspect_export_path
 from calltui.simulator import Simulator
@@ -327,17 +327,24 @@ async def test_the_path_is_checked_off_the_ui_thread(
     assert threads and threading.main_thread() not in threads
 
 
-async def test_an_export_that_cannot_be_written_is_reported(
+async def test_a_missing_folder_keeps_the_prompt_open_with_the_typed_path(
     sim: Simulator, make_app: Callable[..., CallTuiApp], tmp_path: Path
 ) -> None:
     sim.add_call()
+    typed = str(tmp_path / "no-such-folder" / "calls.csv")
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await first_poll(app, pilot)
-        await export_to(pilot, app, str(tmp_path / "no-such-folder" / "calls.csv"))
-        await until(pilot, lambda: "Export failed" in notices(app), "the failure")
-        assert "No such file or directory" in notices(app)
-        assert app.is_running
+        await export_to(pilot, app, typed)
+        message = app.screen.query_one("#export-message")
+        await until(pilot, lambda: "No folder" in str(message.render()), "the reason")
+        assert isinstance(app.screen, ExportScreen) and "Export failed" not in notices(app)
+        assert app.screen.query_one("#export-path", Input).value == typed
+        assert "pick another." in "\n".join(screen_lines(app))  # the whole reason shows at 80x24
+        (tmp_path / "no-such-folder").mkdir()
+        await pilot.press("enter")
+        await until(pilot, lambda: "Exported" in notices(app), "the export once the folder is there")
+        assert (tmp_path / "no-such-folder" / "calls.csv").exists()
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,8 @@ def inspect_export_path(text: str) -> tuple[Path, str]:
         return path, "folder"
     if path.is_symlink():
         return path, "link"
+    if not path.parent.is_dir():  # said in the prompt, where the typed path can still be corrected
+        raise ExportPathError(f"No folder “{clean(str(path.parent), 80)}”: create it or pick another.")
     return path, "file" if path.exists() else "new"
 
 
