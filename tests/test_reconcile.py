@@ -225,3 +225,19 @@ async def test_the_ended_list_starts_by_twilio_s_clock_not_ours(
     fetched, ended_lists = lookups(sim, start)
     assert fetched == [] and len(ended_lists) == 1  # all found in the list: none left to fetch
     assert all(result.calls[sid].status == "completed" for sid in calls)
+
+
+async def test_a_follower_counts_the_ends_in_a_teammates_poll_once(
+    sim: Simulator, clock: Clock, poller: Poller
+) -> None:
+    [sid] = add(sim, clock, "ringing", 1)
+    result = await good_poll(poller)
+    follower = Poller(poller.gateway, 2.0, clock=clock)
+    follower.adopt(dict(result.calls), clock())
+    clock.advance(30)
+    sim.end_call(sid, "no-answer")
+    result = await good_poll(poller)
+    follower.adopt(dict(result.calls), clock())
+    assert follower.recent_ends.counts(clock()) == {"no-answer": 1}
+    follower.adopt(dict(result.calls), clock())  # the same feed again: the end is not counted twice
+    assert follower.recent_ends.counts(clock()) == {"no-answer": 1}

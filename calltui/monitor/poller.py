@@ -110,7 +110,18 @@ class Poller:
         self._reconciler.reset()
 
     def adopt(self, calls: dict[str, Call], at: datetime) -> None:
-        """A teammate's poll, applied at `at`: the calls as the team's poller read them (team mode)."""
+        """A teammate's poll, applied at `at`: the calls as the team's poller read them (team mode). Calls
+        live before and ended in it are counted as the poller counts its own, so a follower's header shows
+        the ends of the last minute too."""
+        before = self._calls
+        self.recent_ends.record(
+            (
+                call
+                for sid, call in calls.items()
+                if not call.is_active and sid in before and before[sid].is_active
+            ),
+            at,
+        )
         self._calls, self._last_started = calls, at
         self._backoff.reset()
         self.state = PollState(last_ok=at)
