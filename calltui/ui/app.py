@@ -62,6 +62,8 @@ if TYPE_CHECKING:
 CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 #: Seconds a closing signal waits for requests in flight to answer (they are audited as intents anyway).
 CLOSING_WAIT = 3.0
+#: How long `q` lets requests in flight and a bulk run finish before it exits anyway.
+QUIT_WAIT = 30.0
 #: Seconds between checks that the audit log is still there and writable (a stat; a write only while failing).
 AUDIT_PROBE_EVERY = 2.0
 #: New alerts notified one by one in a single evaluation; more than this become one summary notice.
@@ -239,17 +241,8 @@ class CallTuiApp(App[None]):
     async def _close_for(self, signum: signal.Signals) -> None:
         """Cancel (and audit) what waits in its grace window, let requests in flight answer for a moment
         (their intents are on disk either way), then exit: the recording is closed on unmount."""
-        why = f"calltui was closed by {signum.name} before the grace window ended; nothing was sent"
-        items, _problem = await self.session.cancel_all(why)
-        for item in items:
-            parameters = item.action.parameters()
-            canceled = ActionOutcome(item.call.sid, action_name(item.action), parameters, "canceled")
-            if self.recorder is not None:
-                self.recorder.action(canceled, self.clock())
-        for _ in range(int(CLOSING_WAIT / 0.05)):
-            if not any(w.group == "actions" and not w.is_finished for w in self.workers):
-                break
-            await asyncio.sleep(0.05)
+        await self._cancel_waiting(f"calltui was closed by {signum.name} before the grace window ended")
+        await self._settle(CLOSING_WAIT)
         if not self.is_headless and not terminal_alive():
             # The ssh session is gone: there is no terminal to restore, and Textual's writes to it would
             # block its shutdown for ever. Close the files ourselves and go.
@@ -258,6 +251,54 @@ class CallTuiApp(App[None]):
             await asyncio.to_thread(self._audit.close)
             os._exit(128 + signum.value)
         self.exit(return_code=128 + signum.value)
+
+    async def _cancel_waiting(self, why: str) -> None:
+        """Take back (audit and record as canceled) every action still in its grace window."""
+        items, problem = await self.session.cancel_all(f"{why}; nothing was sent")
+        for item in items:
+            parameters = item.action.parameters()
+            canceled = ActionOutcome(item.call.sid, action_name(item.action), parameters, "canceled")
+            if self.recorder is not None:
+                self.recorder.action(canceled, self.clock())
+        if problem:
+            self._audit_failed(problem)
+
+    def _in_flight(self) -> int:
+        return sum(1 for w in self.workers if w.group == "actions" and not w.is_finished)
+
+    async def _settle(self, seconds: float) -> None:
+        """Let requests in flight (and a bulk run) answer, for at most `seconds`."""
+        for _ in range(int(seconds / 0.05)):
+            if not self._in_flight() and not self.session.bulk_running:
+                break
+            await asyncio.sleep(0.05)
+
+    async def action_quit(self) -> None:
+        """`q`: with nothing pending, quit; else ask to send now, cancel what waits, or stay."""
+        waiting, going, bulk = len(self.session.grace.pending), self._in_flight(), self.session.bulk_running
+        if not (waiting or going or bulk):
+            self.exit()
+            return
+        if not isinstance(self.screen, screens.QuitScreen):
+            self.push_screen(screens.QuitScreen(waiting, going, bulk), self._quit_chosen)
+
+    def _quit_chosen(self, choice: str | None) -> None:
+        if choice is not None:
+            self._quit_with(choice)
+
+    @work(group="closing")
+    async def _quit_with(self, choice: str) -> None:
+        """SEND: what waits goes now (each send audited as usual); CANCEL: it is audited as canceled.
+        Either way requests already in flight and a bulk run are let finish before calltui exits."""
+        if choice == "send":
+            for item in self.session.grace.cancel_all():
+                self._run_action(item.call, item.action)
+        else:
+            await self._cancel_waiting("canceled at quit before the grace window ended")
+        self._show_pending()
+        await asyncio.sleep(0)  # the sends just started count as in flight from here
+        await self._settle(QUIT_WAIT)
+        self.exit()
 
     def _resumed(self, _app: App[None] | None = None) -> None:
         """Back from ctrl+z and `fg`: redraw the whole screen and catch up with a poll at once."""

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from calltui.ui.screens.hangup import HangupScreen
     from calltui.ui.screens.help import HelpScreen
     from calltui.ui.screens.numbers import NumbersScreen
+    from calltui.ui.screens.quit import QuitScreen
     from calltui.ui.screens.redirect import RedirectScreen
     from calltui.ui.screens.team import TeamScreen
 
@@ -27,6 +28,7 @@ _MODULES = {
     "HangupScreen": "hangup",
     "HelpScreen": "help",
     "NumbersScreen": "numbers",
+    "QuitScreen": "quit",
     "RedirectScreen": "redirect",
     "TeamScreen": "team",
 }
@@ -40,6 +42,7 @@ __all__ = [
     "HangupScreen",
     "HelpScreen",
     "NumbersScreen",
+    "QuitScreen",
     "RedirectScreen",
     "TeamScreen",
 ]
