@@ -22,6 +22,11 @@ KEY_SID = "SK" + "2" * 32
 KEY_SECRET = "simulator-test-key-secret"
 
 
+def posts(sim: Simulator) -> list:
+    """The write requests the simulator received (redirects, hang-ups), oldest first."""
+    return [r for r in sim.requests if r.method == "POST"]
+
+
 def calls_path(account: str = ACCOUNT) -> str:
     return f"/2010-04-01/Accounts/{account}/Calls.json"
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audit_helpers import audit_lines
-from sim_helpers import Clock
+from sim_helpers import Clock, posts
 from uihelpers import first_poll, help_text, nothing_sent, poll, run_command, until
 
 from calltui.monitor.recording import SqliteRecorder
@@ -18,10 +18,6 @@ from calltui.ui.screens.help import HelpScreen
 from calltui.ui.screens.redirect import RedirectScreen
 
 SIZE = (120, 30)
-
-
-def posts(sim: Simulator) -> list:
-    return [r for r in sim.requests if r.method == "POST"]
 
 
 def notices(app: CallTuiApp) -> str:

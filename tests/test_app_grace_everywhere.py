@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from audit_helpers import audit_lines
-from sim_helpers import Clock
+from sim_helpers import Clock, posts
 from uihelpers import first_poll, poll, screen_lines, until
 
 from calltui.simulator import Simulator
@@ -15,10 +15,6 @@ from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.help import HelpScreen
 
 SMALL = (80, 24)
-
-
-def posts(sim: Simulator) -> list:
-    return [r for r in sim.requests if r.method == "POST"]
 
 
 def notices(app: CallTuiApp) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from sim_helpers import posts
 from textual.widgets import Input, OptionList
 from uihelpers import first_poll, run_command, until
 
@@ -21,10 +22,6 @@ PRESETS = (
     Preset("send to backup queue", twiml=TWIML),
     Preset("old ivr", url="http://legacy.example.com/ivr"),
 )
-
-
-def posts(sim: Simulator) -> list:
-    return [r for r in sim.requests if r.method == "POST"]
 
 
 def configured(make_app: Callable[..., CallTuiApp], presets: tuple[Preset, ...] = PRESETS) -> CallTuiApp:

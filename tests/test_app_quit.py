@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audit_helpers import audit_lines
-from sim_helpers import Clock
+from sim_helpers import Clock, posts
 from uihelpers import first_poll, screen_lines
 
 from calltui.simulator import Simulator
@@ -16,10 +16,6 @@ from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.quit import QuitScreen
 
 NARROW = (80, 24)
-
-
-def posts(sim: Simulator) -> list:
-    return [r for r in sim.requests if r.method == "POST"]
 
 
 async def closed(app: CallTuiApp) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from audit_helpers import audit_lines
 from conftest import ACCOUNT_SID, make_settings
-from sim_helpers import Clock
+from sim_helpers import Clock, posts
 from uihelpers import first_poll, nothing_sent, until
 
 from calltui.domain.actions import Hangup, Redirect
@@ -27,10 +27,6 @@ from calltui.ui.screens.redirect import RedirectScreen
 
 SIZE = (120, 30)
 UNREACHABLE = "http://127.0.0.1:9/twiml.xml"  # the discard port: nothing listens, the fetch fails at once
-
-
-def posts(sim: Simulator) -> list:
-    return [r for r in sim.requests if r.method == "POST"]
 
 
 def notices(app: CallTuiApp) -> str:

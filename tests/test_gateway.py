@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import contract
 import pytest
-from sim_helpers import assert_no_secret
+from sim_helpers import assert_no_secret, posts
 
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.errors import (
@@ -101,10 +101,6 @@ def gateway(make_gateway: MakeGateway) -> TwilioGateway:
 
 def list_requests(sim: Simulator) -> list[dict[str, str]]:
     return [r.query for r in sim.requests if r.method == "GET" and r.path == CALLS]
-
-
-def posts(sim: Simulator) -> list[object]:
-    return [r for r in sim.requests if r.method == "POST"]
 
 
 def add_calls(sim: Simulator, count: int, status: str, **fields: object) -> list[str]:
