@@ -370,7 +370,7 @@ async def test_keys_from_the_palette_opens_the_help_with_the_sessions_modes(
         assert isinstance(app.screen, HelpScreen)
         shown = help_text(app)
         assert "DRY-RUN: every prompt and countdown works" in shown
-        assert "Confirmed actions wait 3s before they are sent: u cancels." in shown
+        assert "Confirmed actions wait 3s before they are sent: u cancels (a bulk run as a whole)." in shown
         assert f"Recording this session to {tmp_path / 'session.db'}" in shown
         assert "The header's second line: active calls" in shown
         assert "ctrl+r / F5" in shown and "/  " in shown

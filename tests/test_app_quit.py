@@ -13,6 +13,7 @@ from uihelpers import first_poll, screen_lines
 
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
+from calltui.ui.pending import Pending
 from calltui.ui.screens.quit import QuitScreen
 
 NARROW = (80, 24)
@@ -38,7 +39,7 @@ async def test_q_with_an_action_waiting_asks_and_stay_keeps_it_waiting(
         await pilot.pause()
         assert isinstance(app.screen, QuitScreen) and app.return_code is None
         text = "\n".join(screen_lines(app))
-        for part in ("QUIT WITH ACTIONS PENDING", "1 confirmed action(s) wait", "s sends", "n stays"):
+        for part in ("QUIT WITH ACTIONS PENDING", "1 hang-up is waiting in the grace", "s sends", "n stays"):
             assert part in text, part
         for key in ("Stay (n)", "Cancel (c)", "Send now (s)"):
             assert key in text, key
@@ -93,3 +94,14 @@ async def test_q_with_nothing_pending_quits_at_once(
         await pilot.press("q")
         await closed(app)
     assert posts(sim) == []
+
+
+def test_the_dialog_counts_in_words_singular_and_plural() -> None:
+    assert Pending(waiting=("hang-up",)).lines() == ["1 hang-up is waiting in the grace window."]
+    assert Pending(waiting=("redirect", "hang-up", "hang-up"), run=1, going=1, sending=True).lines() == [
+        "2 hang-ups, 1 redirect and a bulk run of 1 call are waiting in the grace window.",
+        "1 request in flight: calltui waits for its answer.",
+        "A bulk run is sending: calltui waits for it to finish.",
+    ]
+    assert Pending(going=2).lines() == ["2 requests in flight: calltui waits for their answers."]
+    assert not Pending() and Pending().lines()[0].startswith("Nothing is pending any more")

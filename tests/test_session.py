@@ -155,6 +155,30 @@ async def test_a_bulk_run_holds_its_calls_from_confirmation_to_the_end(sim, make
     assert len(posts(sim)) == 3 and outcomes(tmp_path) == [("hangup", "ok")] * 3
 
 
+async def test_a_bulk_run_waits_in_the_grace_window_as_one_and_is_taken_back_whole(
+    sim, make_session, clock, tmp_path
+) -> None:
+    sids = [sim.add_call(status="in-progress")["sid"] for _ in range(3)]
+    session = make_session(grace=5.0)
+    await first_poll(session)
+    assert session.start_bulk([BulkItem(sid, Hangup("completed")) for sid in sids])  # it waits
+    assert session.bulk_running and not session.bulk_sending and all(session.held(sid) for sid in sids)
+    run = session.cancel_latest()
+    assert run is not None and [one.sid for one in run.items] == sids
+    assert not session.bulk_running and session.idle and not any(session.held(sid) for sid in sids)
+    assert await session.record_canceled(run) is None
+    clock.advance(10)
+    assert session.due(clock()) == ([], [])
+    assert posts(sim) == [] and outcomes(tmp_path) == [("hangup", "canceled-by-user")] * 3
+
+    session.start_bulk([BulkItem(sid, Hangup("completed")) for sid in sids])
+    clock.advance(5)
+    [due], _ = session.due(clock())
+    assert session.ended(due) == [] and session.bulk_sending
+    report = await session.run_bulk()
+    assert report.count("ok") == 3 and len(posts(sim)) == 3 and session.idle
+
+
 async def test_dry_run_sends_nothing_and_starts_no_check(sim, make_session, tmp_path) -> None:
     sid = sim.add_call(status="in-progress")["sid"]
     session = make_session(dry_run=True)

@@ -7,19 +7,21 @@ The action path, in order (each step a method the app calls from its workers and
 
     confirm(call, action)      -> queued in the grace window, or "send now"
     due(now)                   -> the actions whose grace window has passed, the checks now due
-    over(item)                 -> why a due action must not be sent after all (its call ended; then
-    record_skipped(item, why))    audit it as skipped)
+    ended(item)                -> the calls of a due action (or run) not to be sent after all: they ended
+    record_skipped(one, why)      (then audit each as skipped)
     send(call, action)         -> sent once, outcome classified and audited; verification starts on `ok`
     verify(check, now)         -> a verdict when decided (kept in `verdicts`)
     record_verdict(verdict)    -> the verdict audited as `verify`
-    cancel_latest()            -> take back the newest action still in its grace window (then
-    record_canceled(item))        audit it as canceled: nothing was sent)
-    cancel_all(why)            -> every action still in its grace window taken back and audited with
+    cancel_latest()            -> take back the newest action or bulk run still in its grace window (then
+    record_canceled(item))        audit each of its calls as canceled: nothing was sent)
+    cancel_all(why)            -> everything still in its grace window taken back and audited with
                                   the reason (calltui closing on SIGTERM/SIGHUP, or the engineer quitting)
 
-A bulk run: `start_bulk(items)` at confirmation (so no second run can start meanwhile), then
-`run_bulk(on_progress)`. `held(sid)` says whether an action on a call is waiting, in flight or queued in
-a bulk run: a second one must not be sent.
+A bulk run goes the same way: `start_bulk(items)` at confirmation reserves its calls (so no second run can
+start meanwhile) and queues it in the grace window as one `PendingRun`; `due` hands it out whole,
+`ended(run)` names the calls that ended during the countdown (`record_skipped` each; the run no longer
+holds them), then `run_bulk(on_progress)` sends the rest. `held(sid)` says whether an action on a call is
+waiting, in flight or queued in a bulk run: a second one must not be sent.
 
 In team mode (`settings.team`) the session follows the team's poll unless it polls for the team, and the
 action path gains a claim before the grace window and a check of it as the request goes:
@@ -50,7 +52,7 @@ from calltui.monitor.activity import ActivityHistory
 from calltui.monitor.alerts import Alert, AlertMonitor, AlertReport
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkItem, BulkReport, BulkRunner
-from calltui.monitor.grace import GraceQueue, PendingAction
+from calltui.monitor.grace import GraceQueue, PendingAction, PendingRun, Waiting
 from calltui.monitor.poller import Poller, PollResult, View
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.team.claims import CLAIMED, ClaimVerdict
@@ -268,40 +270,49 @@ class AccountSession:
         self.grace.add(call, action, self.clock())
         return True
 
-    def cancel_latest(self) -> PendingAction | None:
-        """Take back the newest action still in its grace window (audit it with `record_canceled`)."""
-        return self.grace.cancel_latest()
+    def cancel_latest(self) -> Waiting | None:
+        """Take back the newest action or bulk run still in its grace window (audit it with
+        `record_canceled`)."""
+        item = self.grace.cancel_latest()
+        self._release_runs([item] if item is not None else [])
+        return item
 
-    async def record_canceled(self, item: PendingAction) -> str | None:
-        """Audit a canceled action (nothing was sent); the write error, if any. The team sees it."""
-        if self.team is not None:
+    async def record_canceled(self, item: Waiting, why: str | None = None) -> str | None:
+        """Audit each call of a canceled action or run (nothing was sent): `canceled-by-user`, or
+        `canceled` with `why`. The first write error, if any. The team sees a single action's claim go
+        (a bulk run claims its calls only as it sends them)."""
+        if self.team is not None and isinstance(item, PendingAction):
             self.team.announce("cancel", item.call.sid, action_name(item.action))
             await self.team.release(item.call.sid)
-        return await self.actions.record_canceled(item.call.sid, item.action)
+        problems = [await self.actions.record_canceled(one.sid, one.action, why) for one in item.items]
+        return next((problem for problem in problems if problem), None)
 
-    async def cancel_all(self, why: str) -> tuple[list[PendingAction], str | None]:
-        """Take back every action still in its grace window and audit each as `canceled` with `why`
-        (nothing was sent). The actions, and the first audit write error if any."""
+    async def cancel_all(self, why: str) -> tuple[list[Waiting], str | None]:
+        """Take back everything still in its grace window and audit each call as `canceled` with `why`
+        (nothing was sent). What was taken back, and the first audit write error if any."""
         items = self.grace.cancel_all()
-        if self.team is not None:
-            for item in items:
-                self.team.announce("cancel", item.call.sid, action_name(item.action))
-                await self.team.release(item.call.sid)
-        problems = [await self.actions.record_canceled(item.call.sid, item.action, why) for item in items]
+        self._release_runs(items)
+        problems = [await self.record_canceled(item, why) for item in items]
         return items, next((problem for problem in problems if problem), None)
 
-    def due(self, now: datetime) -> tuple[list[PendingAction], list[Check]]:
-        """The actions whose grace window has passed (each handed out once) and the checks due now."""
+    def due(self, now: datetime) -> tuple[list[Waiting], list[Check]]:
+        """What has waited out its grace window (each handed out once) and the checks due now."""
         return self.grace.due(now), self.verifier.due(now)
 
-    def over(self, item: PendingAction) -> str | None:
-        """Why `item` must not be sent after all: the latest poll shows its call ended (see `Poller.over`).
-        A hang-up or redirect to an ended call would only earn Twilio's 21220."""
-        return self.poller.over(item.call.sid)
+    def ended(self, item: Waiting) -> list[tuple[BulkItem, str]]:
+        """The calls of `item` that must not be sent after all, with why: the latest poll shows them ended
+        (see `Poller.over`); a hang-up or redirect to an ended call would only earn Twilio's 21220. A bulk
+        run no longer holds them: `run_bulk` sends only the others."""
+        over = [(one, why) for one in item.items if (why := self.poller.over(one.sid)) is not None]
+        if over and isinstance(item, PendingRun) and self._bulk_items is not None:
+            gone = {one.sid for one, _ in over}
+            kept = tuple(one for one in self._bulk_items if one.sid not in gone)
+            self._bulk_items = kept or None  # all of them ended: no run is left to send
+        return over
 
-    async def record_skipped(self, item: PendingAction, why: str) -> str | None:
+    async def record_skipped(self, item: BulkItem, why: str) -> str | None:
         """Audit an action not sent because its call was over (`skipped-call-ended`); the write error."""
-        return await self.actions.record_skipped(item.call.sid, item.action, why)
+        return await self.actions.record_skipped(item.sid, item.action, why)
 
     async def send(self, call: Call, action: Action) -> ActionOutcome | None:
         """Send `action` once; None (nothing sent) when an action on the call is already in flight.
@@ -348,13 +359,29 @@ class AccountSession:
 
     @property
     def bulk_running(self) -> bool:
+        """A bulk run is reserved: waiting in its grace window or sending."""
         return self._bulk_items is not None
 
-    def start_bulk(self, items: Sequence[BulkItem], *, alone: bool = False) -> None:
+    @property
+    def bulk_sending(self) -> bool:
+        """A bulk run is past its grace window, sending."""
+        return self._bulk_items is not None and not self.grace.runs
+
+    def start_bulk(self, items: Sequence[BulkItem], *, alone: bool = False) -> bool:
         """Reserve the calls of a confirmed bulk run at once: `held` covers them before it starts.
+        True when the run waits in the grace window (`due` hands it out), False when it goes now.
         `alone`: the engineer said yes to sending with the team offline (no claims)."""
         self._bulk_items = tuple(items)
         self._alone = alone
+        if self.grace.seconds <= 0:
+            return False
+        self.grace.add_run(self._bulk_items, self.clock())
+        return True
+
+    def _release_runs(self, items: Iterable[Waiting]) -> None:
+        """A bulk run taken back in its grace window reserves its calls no more."""
+        if any(isinstance(item, PendingRun) for item in items):
+            self._bulk_items = None
 
     async def run_bulk(self, on_progress: Callable[[int, int], object] | None = None) -> BulkReport:
         """Send the reserved bulk run; `on_progress(done, total)` after each call's final outcome."""

@@ -29,9 +29,9 @@ from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
 from calltui.monitor.actions import ActionOutcome, action_name
 from calltui.monitor.audit import AuditLog
-from calltui.monitor.bulk import BulkReport, summary
+from calltui.monitor.bulk import BulkItem, BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
-from calltui.monitor.grace import PendingAction
+from calltui.monitor.grace import PendingRun, Waiting
 from calltui.monitor.history import UrlHistory
 from calltui.monitor.poller import PollResult, View
 from calltui.monitor.recorder import SessionRecorder
@@ -48,6 +48,7 @@ from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, re
 from calltui.ui.describe import call_line, counted, short_sid
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
+from calltui.ui.pending import Pending
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
@@ -184,6 +185,8 @@ class CallTuiApp(App[None]):
         self.recorder = recorder
         """Keeps every poll and action outcome for `calltui replay` (`--record FILE`)."""
         self._signaled = False
+        self._bulk_plan: BulkPlan | None = None
+        """The bulk run last confirmed: what its summary says once it has waited out its grace window."""
 
     # ----------------------------------------------------------------- layout and lifecycle
 
@@ -255,9 +258,9 @@ class CallTuiApp(App[None]):
     async def _cancel_waiting(self, why: str) -> None:
         """Take back (audit and record as canceled) every action still in its grace window."""
         items, problem = await self.session.cancel_all(f"{why}; nothing was sent")
-        for item in items:
-            parameters = item.action.parameters()
-            canceled = ActionOutcome(item.call.sid, action_name(item.action), parameters, "canceled")
+        for one in (one for item in items for one in item.items):
+            parameters = one.action.parameters()
+            canceled = ActionOutcome(one.sid, action_name(one.action), parameters, "canceled")
             if self.recorder is not None:
                 self.recorder.action(canceled, self.clock())
         if problem:
@@ -273,14 +276,24 @@ class CallTuiApp(App[None]):
                 break
             await asyncio.sleep(0.05)
 
+    def _pending_now(self) -> Pending:
+        """What quitting now would leave behind: what waits in its grace window, in flight or sending."""
+        grace = self.session.grace
+        return Pending(
+            waiting=tuple(self._kind(item.action) for item in grace.actions),
+            run=sum(len(run.items) for run in grace.runs),
+            going=self._in_flight(),
+            sending=self.session.bulk_sending,
+        )
+
     async def action_quit(self) -> None:
         """`q`: with nothing pending, quit; else ask to send now, cancel what waits, or stay."""
-        waiting, going, bulk = len(self.session.grace.pending), self._in_flight(), self.session.bulk_running
-        if not (waiting or going or bulk):
+        pending = self._pending_now()
+        if not pending:
             self.exit()
             return
         if not isinstance(self.screen, screens.QuitScreen):
-            self.push_screen(screens.QuitScreen(waiting, going, bulk), self._quit_chosen)
+            self.push_screen(screens.QuitScreen(pending), self._quit_chosen)
 
     def _quit_chosen(self, choice: str | None) -> None:
         if choice is not None:
@@ -292,7 +305,7 @@ class CallTuiApp(App[None]):
         Either way requests already in flight and a bulk run are let finish before calltui exits."""
         if choice == "send":
             for item in self.session.grace.cancel_all():
-                self._run_action(item.call, item.action)
+                self._send_due(item)
         else:
             await self._cancel_waiting("canceled at quit before the grace window ended")
         self._show_pending()
@@ -605,7 +618,9 @@ class CallTuiApp(App[None]):
             notes.append("DRY-RUN: every prompt and countdown works, actions are audited, nothing is sent.")
         grace = self.session.grace.seconds
         if grace > 0 and not self.read_only:
-            notes.append(f"Confirmed actions wait {grace:g}s before they are sent: u cancels.")
+            notes.append(
+                f"Confirmed actions wait {grace:g}s before they are sent: u cancels (a bulk run as a whole)."
+            )
         presets = len(self.user_config.presets)
         if presets and not self.read_only:
             notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
@@ -925,31 +940,43 @@ class CallTuiApp(App[None]):
         if item is None:
             self.notify("Nothing is waiting to be sent.", severity="warning", markup=False)
             return
+        if isinstance(item, PendingRun):
+            self._show_marks()
         what = self._describe(item)
         self.notify(f"Canceled, nothing sent: {what}", title="Undone", severity="warning", markup=False)
         self._audit_canceled(item)
 
     @staticmethod
-    def _describe(item: PendingAction) -> str:
-        what = "redirect" if isinstance(item.action, Redirect) else "hang-up"
+    def _kind(action: Action) -> str:
+        return "redirect" if isinstance(action, Redirect) else "hang-up"
+
+    def _describe(self, item: Waiting) -> str:
+        """`hang-up of CA12…89ef`, `bulk redirect of 12 calls`."""
+        what = self._kind(item.items[0].action) if item.items else "action"
+        if isinstance(item, PendingRun):
+            return f"bulk {what} of {counted(len(item.items), 'call')}"
         return f"{what} of {short_sid(item.call.sid)}"
 
     @work(group="actions")
-    async def _skip(self, item: PendingAction, why: str) -> None:
-        """Not sent at the end of its window: the latest poll shows the call over. Said, and audited."""
-        self.notify(
-            f"Not sent: the {self._describe(item)}; {why} during the countdown.",
-            title="Skipped",
-            severity="warning",
-            timeout=15,
-            markup=False,
-        )
-        problem = await self.session.record_skipped(item, why)
+    async def _skip(self, item: Waiting, ended: list[tuple[BulkItem, str]]) -> None:
+        """Not sent at the end of its window: the latest poll shows the call (or some of a run's calls)
+        over. Said, and each audited."""
+        if isinstance(item, PendingRun):
+            sids = ", ".join(short_sid(one.sid) for one, _ in ended[:3]) + (", …" if len(ended) > 3 else "")
+            text = (
+                f"Not sent to {len(ended)} of the {counted(len(item.items), 'call')} in the "
+                f"{self._describe(item)}: {sids} ended during the countdown."
+            )
+        else:
+            text = f"Not sent: the {self._describe(item)}; {ended[0][1]} during the countdown."
+        self.notify(text, title="Skipped", severity="warning", timeout=15, markup=False)
+        problems = [await self.session.record_skipped(one, why) for one, why in ended]
+        problem = next((problem for problem in problems if problem), None)
         if problem:
             self._audit_failed(problem)
 
     @work(group="actions")
-    async def _audit_canceled(self, item: PendingAction) -> None:
+    async def _audit_canceled(self, item: Waiting) -> None:
         problem = await self.session.record_canceled(item)
         if problem:
             self._audit_failed(problem)
@@ -959,14 +986,26 @@ class CallTuiApp(App[None]):
         now = self.clock()
         sends, checks = self.session.due(now)
         for item in sends:
-            why = self.session.over(item)
-            if why is None:
-                self._run_action(item.call, item.action)
-            else:
-                self._skip(item, why)
+            self._send_due(item)
         for check in checks:
             self._verify(check, now)
         self._show_pending()
+
+    def _send_due(self, item: Waiting) -> None:
+        """The end of a grace window (or "send now" at quit): what the latest poll shows ended is skipped,
+        said and audited; the rest is sent: the action, or the bulk run's other calls."""
+        ended = self.session.ended(item)
+        if ended:
+            self._skip(item, ended)
+        if isinstance(item, PendingRun):
+            plan = self._bulk_plan
+            assert plan is not None, "a bulk run waits only after _confirm_bulk"
+            gone = {one.sid for one, _ in ended}
+            kept = tuple(one for one in plan.items if one.sid not in gone)
+            if kept:
+                self._run_bulk(replace(plan, items=kept, skipped=plan.skipped + len(ended)))
+        elif not ended:
+            self._run_action(item.call, item.action)
 
     def _show_pending(self) -> None:
         """The countdown under the table, and on whatever screen or dialog is in front of it."""
@@ -979,6 +1018,8 @@ class CallTuiApp(App[None]):
         screen = self.screen_stack[-1]
         if screen is self.screen_stack[0]:
             return
+        if isinstance(screen, screens.QuitScreen):
+            screen.show(self._pending_now())  # a countdown may have ended while the dialog is open
         bars = list(screen.query_children(PendingBar))
         if pending and not bars:
             bars = [PendingBar(classes="in-front")]
@@ -1057,14 +1098,14 @@ class CallTuiApp(App[None]):
         self._show_marks()
 
     def _show_marks(self) -> None:
-        if not self.session.bulk_running:
+        if not self.session.bulk_sending:  # while it sends, the bar shows its progress
             bar = self.query_one(BulkBar)
             bar.show_marks(self.table.marked_count, can_act=not self.read_only)
 
     def _bulk_marked(self) -> Marked | None:
         """The marked calls to act on, or None (and why) when there is nothing to send now."""
         if self.session.bulk_running:
-            self.notify("A bulk action is still running.", severity="warning", markup=False)
+            self.notify("A bulk run is still waiting or sending.", severity="warning", markup=False)
             return None
         marked = marked_calls(self.table, self.session.held)
         if not marked.live:
@@ -1098,8 +1139,12 @@ class CallTuiApp(App[None]):
     def _confirm_bulk(self, plan: BulkPlan) -> None:
         def start(alone: bool) -> None:
             self.table.clear_marks()  # consumed: a second `h` must not send the batch again
-            self.session.start_bulk(plan.items, alone=alone)  # at once, not when the worker starts
-            self._run_bulk(plan)
+            self._bulk_plan = plan
+            # Reserved at once, not when the worker starts; then it waits out the grace window as one.
+            if self.session.start_bulk(plan.items, alone=alone):
+                self._show_pending()
+            else:
+                self._run_bulk(plan)
 
         def confirmed(yes: bool | None) -> None:
             team = self.session.team
@@ -1109,9 +1154,12 @@ class CallTuiApp(App[None]):
             elif yes:
                 start(False)
 
-        self.push_screen(screens.BulkConfirmScreen(plan, dry_run=self.dry_run), confirmed)
+        grace = self.session.grace.seconds
+        self.push_screen(
+            screens.BulkConfirmScreen(plan, dry_run=self.dry_run, grace_seconds=grace), confirmed
+        )
 
-    @work(group="actions")
+    @work(group="bulk")  # not a request in flight: `bulk_sending` says it is on
     async def _run_bulk(self, plan: BulkPlan) -> None:
         bar = self.query_one(BulkBar)
         bar.show_progress(plan.title, 0, plan.count)

@@ -68,9 +68,9 @@ def redirect_plan(marked: Marked, redirect: Redirect) -> BulkPlan:
     return BulkPlan("redirect", items, marked.skipped, marked.hidden)
 
 
-def confirm_lines(plan: BulkPlan, *, dry_run: bool = False) -> list[str]:
-    """What the confirm dialog states: what goes to which calls, what is skipped, and that it is final
-    (or, in a dry run, that nothing is sent)."""
+def confirm_lines(plan: BulkPlan, *, dry_run: bool = False, grace_seconds: float = 0.0) -> list[str]:
+    """What the confirm dialog states: what goes to which calls, what is skipped, when it goes and whether
+    it can be taken back (or, in a dry run, that nothing is sent)."""
     lines = ["DRY-RUN: nothing is sent; each call is audited as dry-run."] if dry_run else []
     if plan.name == "hangup":
         statuses = Counter(item.action.parameters()["Status"] for item in plan.items)
@@ -89,9 +89,14 @@ def confirm_lines(plan: BulkPlan, *, dry_run: bool = False) -> list[str]:
     if plan.skipped:
         what = counted(plan.skipped, "marked call")
         lines.append(f"{what} skipped (ended, or an action already waiting or in flight).")
+    if grace_seconds > 0:
+        lines.append(
+            f"Sent after one {grace_seconds:g}s countdown for the whole run: u cancels all of it until then."
+        )
     if not dry_run:
+        final = "" if grace_seconds > 0 else " This cannot be undone."
         lines.append(
             f"Up to {CONCURRENCY} requests at a time; a 429 (not processed) is retried after a pause, "
-            "nothing else is. This cannot be undone."
+            f"nothing else is.{final}"
         )
     return lines

@@ -29,17 +29,18 @@ class BulkConfirmScreen(ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
-    def __init__(self, plan: BulkPlan, *, dry_run: bool = False) -> None:
+    def __init__(self, plan: BulkPlan, *, dry_run: bool = False, grace_seconds: float = 0.0) -> None:
         super().__init__()
         self._plan = plan
         self._dry_run = dry_run
+        self._grace = grace_seconds
 
     def compose(self) -> ComposeResult:
         count = self._plan.count
         with Vertical(id="dialog", classes="dialog danger"):
             prefix = "DRY-RUN: " if self._dry_run else ""
             yield Label(Text(f"{prefix}{self._plan.title}?"), classes="dialog-title")
-            for line in confirm_lines(self._plan, dry_run=self._dry_run):
+            for line in confirm_lines(self._plan, dry_run=self._dry_run, grace_seconds=self._grace):
                 yield Static(Text(line), classes="bulk-line")
             yield Label(Text(f"Type {count} and press Enter to send:"), classes="bulk-prompt")
             yield Input(

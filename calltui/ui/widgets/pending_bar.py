@@ -1,4 +1,5 @@
-"""The grace-window line above the footer: each confirmed action still waiting, with its countdown."""
+"""The grace-window line above the footer: each confirmed action (or bulk run) still waiting, with its
+countdown."""
 
 from __future__ import annotations
 
@@ -8,32 +9,37 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from calltui.domain.actions import Hangup
+from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.text import clean
-from calltui.monitor.grace import PendingAction
-from calltui.ui.describe import short_sid
+from calltui.monitor.grace import PendingAction, PendingRun, Waiting
+from calltui.ui.describe import counted, short_sid
 
 
-def pending_line(item: PendingAction, now: datetime) -> Text:
-    action = item.action
-    if isinstance(action, Hangup):
-        what = "Canceling" if action.status == "canceled" else "Hanging up"
-        line = Text(f"{what} {short_sid(item.call.sid)}")
-    else:
+def pending_line(item: Waiting, now: datetime) -> Text:
+    """`Hanging up CA12…89ef in 3…`, or for a bulk run `Hanging up 12 calls in 3…`."""
+    action = item.items[0].action if item.items else None
+    single = isinstance(item, PendingAction)
+    subject = short_sid(item.items[0].sid) if single else counted(len(item.items), "call")
+    if isinstance(action, Redirect):
         target = action.url or "inline TwiML"
-        line = Text(f"Redirecting {short_sid(item.call.sid)} to {clean(target, 60)}")
+        line = Text(f"Redirecting {subject} to {clean(target, 60)}")
+    else:
+        canceling = single and isinstance(action, Hangup) and action.status == "canceled"
+        line = Text(f"{'Canceling' if canceling else 'Hanging up'} {subject}")
     line.append(f" in {item.seconds_left(now)}…", style="bold")
     return line
 
 
-def pending_text(pending: Sequence[PendingAction], now: datetime, *, dry_run: bool = False) -> Text:
-    """One line per waiting action, oldest first; the newest says that `u` cancels it."""
+def pending_text(pending: Sequence[Waiting], now: datetime, *, dry_run: bool = False) -> Text:
+    """One line per waiting action or bulk run, oldest first; the newest says that `u` cancels it."""
     lines = []
     for n, item in enumerate(pending, start=1):
         line = Text("DRY-RUN ", style="bold") if dry_run else Text()
         line.append_text(pending_line(item, now))
         if n == len(pending):
-            line.append(" press u to cancel" + (" (the newest first)" if n > 1 else ""), style="italic")
+            whole = " the whole run" if isinstance(item, PendingRun) else ""
+            newest = " (the newest first)" if n > 1 else ""
+            line.append(f" press u to cancel{whole}{newest}", style="italic")
         lines.append(line)
     return Text("\n").join(lines)
 
@@ -53,7 +59,7 @@ class PendingBar(Static):
     }
     """
 
-    def show(self, pending: Sequence[PendingAction], now: datetime, *, dry_run: bool = False) -> None:
+    def show(self, pending: Sequence[Waiting], now: datetime, *, dry_run: bool = False) -> None:
         self.display = bool(pending)
         if pending:
             self.update(pending_text(pending, now, dry_run=dry_run))
