@@ -27,7 +27,7 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
-from calltui.monitor.actions import ActionOutcome, action_name
+from calltui.monitor.actions import ActionOutcome, action_name, action_title
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -123,6 +123,8 @@ class CallTuiApp(App[None]):
         Binding("t", "team", "Team: who is online, the team's recent actions", show=False),
         # Only under --read-only, where r and h above are off: say so rather than ignore the key.
         Binding("r,h", "read_only", "Read-only: redirect and hang-up are off", show=False),
+        # Likewise `t` without --team.
+        Binding("t", "team_off", "Team mode is off", show=False),
     ]
 
     def __init__(
@@ -434,6 +436,8 @@ class CallTuiApp(App[None]):
             return False
         if action == "team" and self.session.team is None:
             return False
+        if action == "team_off" and self.session.team is not None:
+            return False
         return on_table or action not in TABLE_ACTIONS
 
     def _target(self) -> Call | None:
@@ -494,6 +498,9 @@ class CallTuiApp(App[None]):
         self.notify(
             "Read-only: actions are off (started with --read-only).", severity="warning", markup=False
         )
+
+    def action_team_off(self) -> None:
+        self.notify("Team mode is off: start calltui with --team (see the README).", markup=False)
 
     def action_redirect(self) -> None:
         if self._audit_refuses():
@@ -904,7 +911,7 @@ class CallTuiApp(App[None]):
             )
             return
         if verdict == OFFLINE:
-            what = f"{action_name(action)} of {short_sid(call.sid)}"
+            what = f"{action_title(action_name(action))} of {short_sid(call.sid)}"
 
             def alone(yes: bool | None) -> None:
                 if yes and self.session.confirm(call, action):
@@ -995,9 +1002,8 @@ class CallTuiApp(App[None]):
     async def _conclude(self, verdict: Verdict) -> None:
         """Show whether the action took effect (row mark, notification) and audit it as `verify`."""
         self.table.set_badge(verdict.sid, "✓" if verdict.verified else "✗")
-        what = "Redirect" if verdict.action == "redirect" else "Hang-up"
         self.notify(
-            f"{what} of {short_sid(verdict.sid)}: {verdict.text}",
+            f"{action_title(verdict.action)} of {short_sid(verdict.sid)}: {verdict.text}",
             title="Verified" if verdict.verified else "NOT verified",
             severity="information" if verdict.verified else "error",
             timeout=10 if verdict.verified else 30,
