@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from conftest import FROZEN_NOW
 from textual.screen import ModalScreen
-from uihelpers import first_poll, screen_lines, until
+from uihelpers import first_poll, until
 
 from calltui.domain.errors import GatewayError
 from calltui.monitor.poller import PollState
