@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 from conftest import FROZEN_NOW
+from sim_helpers import Clock
 from textual.screen import ModalScreen
-from uihelpers import first_poll, until
+from uihelpers import first_poll, on_screen, poll, screen_lines, until
 
 from calltui.domain.errors import GatewayError
 from calltui.monitor.poller import PollState
@@ -55,6 +56,38 @@ async def test_t_without_team_mode_says_how_to_turn_it_on(make_app: Callable[...
         await pilot.press("t")
         [notice] = [str(notice.message) for notice in app._notifications]
         assert notice.startswith("Team mode is off: start calltui with --team"), notice
+
+
+async def test_the_help_says_how_to_close_it_above_the_fold(make_app: Callable[..., CallTuiApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("?")
+        await until(pilot, lambda: isinstance(app.screen, ModalScreen), "the help")
+        assert "Esc or ? closes" in " ".join(screen_lines(app))
+
+
+@pytest.mark.parametrize("key", ["h", "r"])
+async def test_acting_on_a_stale_table_says_the_call_may_have_changed(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], key: str
+) -> None:
+    """With polls failing, the dialogs showed the call as of the last good poll, with nothing to say so."""
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press(key)
+        await until(pilot, lambda: isinstance(app.screen, ModalScreen), "the dialog")
+        assert "STALE" not in on_screen(app)
+        await pilot.press("escape")
+        sim.faults.add("status", status=503, message="Service Unavailable")
+        clock.advance(25)
+        await poll(app, pilot)
+        await pilot.press(key)
+        await until(pilot, lambda: isinstance(app.screen, ModalScreen), "the dialog")
+        await pilot.pause()
+        warning = "The table is STALE (last good poll 0:25 ago): this call may have changed or ended."
+        assert warning in on_screen(app), on_screen(app)
 
 
 def test_the_reason_polling_fails_shows_at_80_columns() -> None:

@@ -45,7 +45,7 @@ from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
-from calltui.ui.describe import call_line, counted, short_sid
+from calltui.ui.describe import call_line, counted, short_sid, stale_warning
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.widgets.bulk_bar import BulkBar
@@ -518,8 +518,10 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, redirect)
 
         back = self.session.actions.redirects.back(call.sid)
+        now = self.clock()
+        stale = stale_warning(self.session.poller.state, now)
         screen = screens.RedirectScreen(
-            call, self.clock(), self.history.items, self.user_config.presets, previous=back
+            call, now, self.history.items, self.user_config.presets, previous=back, stale=stale
         )
         self.push_screen(screen, chosen)
 
@@ -538,7 +540,9 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, Hangup(call.end_status))
 
         grace = self.session.grace.seconds
-        hangup = screens.HangupScreen(call, self.clock(), grace_seconds=grace, dry_run=self.dry_run)
+        now = self.clock()
+        stale = stale_warning(self.session.poller.state, now)
+        hangup = screens.HangupScreen(call, now, grace_seconds=grace, dry_run=self.dry_run, stale=stale)
         self.push_screen(hangup, confirmed)
 
     def action_details(self) -> None:
