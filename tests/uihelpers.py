@@ -122,3 +122,8 @@ def alert_line(app: App[None]) -> str:
     """The alert notice under the table as it reads now; "" when none is shown."""
     bar = app.query_one("#alert-notice", AlertBar)
     return str(bar.render()) if bar.display else ""
+
+
+def on_screen(app: App[None]) -> str:
+    """The screen's words in reading order, a dialog's wrapped lines joined (its borders left out)."""
+    return " ".join(re.sub("[█▀▄▌▐▊▎▔▁▂]", " ", " ".join(screen_lines(app))).split())
