@@ -143,12 +143,29 @@ async def test_a_call_that_ends_during_the_runs_countdown_is_skipped_and_audited
         clock.advance(6)
         app._safety_tick()
         await until(pilot, lambda: ": done" in notices(app), "the bulk summary")
-        assert "Not sent to 1 of the 3 calls" in notices(app)
+        assert "Not sent to 1 of the 3 calls of the bulk hang-up: CA" in notices(app)
         assert "2 succeeded, 1 skipped" in notices(app)
         await until(pilot, lambda: len(audit_lines(tmp_path)) == 3, "three audit lines")
     assert posted_sids(sim) == sorted([first, third])
     outcomes = {line["call_sid"]: line["outcome"] for line in audit_lines(tmp_path)}
     assert outcomes == {first: "ok", second: "skipped-call-ended", third: "ok"}
+
+
+async def test_a_run_whose_calls_all_ended_sends_nothing_and_frees_the_bulk_keys(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    sids = add_calls(sim, clock, 2)
+    app = make_app(grace=5)
+    async with confirmed_run(app, 2) as pilot:
+        for sid in sids:
+            sim.end_call(sid, "completed")
+        await poll(app, pilot)
+        clock.advance(6)
+        app._safety_tick()
+        await until(pilot, lambda: "every one of them ended" in notices(app), "the skip")
+        await until(pilot, lambda: len(audit_lines(tmp_path)) == 2, "two audit lines")
+        assert not app.session.bulk_running
+    assert posts(sim) == [] and {line["outcome"] for line in audit_lines(tmp_path)} == {"skipped-call-ended"}
 
 
 async def test_the_quit_dialog_counts_a_waiting_run_and_follows_its_countdown(

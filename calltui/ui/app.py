@@ -977,11 +977,14 @@ class CallTuiApp(App[None]):
     async def _skip(self, item: Waiting, ended: list[tuple[BulkItem, str]]) -> None:
         """Not sent at the end of its window: the latest poll shows the call (or some of a run's calls)
         over. Said, and each audited."""
-        if isinstance(item, PendingRun):
+        if isinstance(item, PendingRun) and len(ended) == len(item.items):
+            text = f"Not sent: the {self._describe(item)}; every one of them ended during the countdown."
+        elif isinstance(item, PendingRun):
             sids = ", ".join(short_sid(one.sid) for one, _ in ended[:3]) + (", …" if len(ended) > 3 else "")
+            kind = self._kind(item.items[0].action)
             text = (
-                f"Not sent to {len(ended)} of the {counted(len(item.items), 'call')} in the "
-                f"{self._describe(item)}: {sids} ended during the countdown."
+                f"Not sent to {len(ended)} of the {len(item.items)} calls of the bulk {kind}: {sids} "
+                "ended during the countdown."
             )
         else:
             text = f"Not sent: the {self._describe(item)}; {ended[0][1]} during the countdown."
