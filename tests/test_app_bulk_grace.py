@@ -224,6 +224,21 @@ async def test_closing_cancels_a_waiting_run_and_audits_each_call(
     assert all(line["outcome"] == "canceled" and reason in line["error"] for line in lines)
 
 
+async def test_q_then_s_sends_a_waiting_run_now_each_call_once(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    sids = add_calls(sim, clock, 3)
+    app = make_app(grace=60)  # the test clock stands still: only "send now" lets it go
+    async with confirmed_run(app, 3) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("s")
+        await closed(app)
+    assert posted_sids(sim) == sorted(sids)
+    assert [line["outcome"] for line in audit_lines(tmp_path)] == ["ok"] * 3
+
+
 async def test_a_dry_run_bulk_waits_too_and_marks_every_entry(
     sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
 ) -> None:
