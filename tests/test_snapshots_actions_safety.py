@@ -39,6 +39,8 @@ def test_verified_mark_on_the_row(snap_compare, seeded_app: CallTuiApp) -> None:
         app.clock.advance(2)  # type: ignore[attr-defined]  # time for the follow-up fetch
         app._safety_tick()
         await until(pilot, lambda: app.table.badge(sid) == "✓", "the verdict")
+        # A notice is a message handled later: clearing before it has arrived would leave it on screen.
+        await until(pilot, lambda: any(n.title == "Verified" for n in app._notifications), "its notice")
         app.clear_notifications()
         # The toasts leave on a later refresh: wait, or the shot depends on the machine's load.
         await until(pilot, lambda: not app.screen.query("Toast"), "the notices to leave")
