@@ -27,7 +27,7 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
-from calltui.monitor.actions import ActionOutcome, action_name
+from calltui.monitor.actions import ActionOutcome, action_name, action_title
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -45,9 +45,10 @@ from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
-from calltui.ui.describe import call_line, counted, short_sid
+from calltui.ui.describe import call_line, counted, short_sid, stale_warning
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
+from calltui.ui.widgets.alert_bar import AlertBar
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
@@ -70,8 +71,6 @@ COLLECT_AFTER_POLL = 0.25
 TICK_SLACK = 3
 #: Seconds between checks that the audit log is still there and writable (a stat; a write only while failing).
 AUDIT_PROBE_EVERY = 2.0
-#: New alerts notified one by one in a single evaluation; more than this become one summary notice.
-ALERT_NOTICES_AT_ONCE = 5
 #: Standing alerts listed by `!`; more than this end in a count.
 ALERTS_LISTED = 10
 #: Twilio's code for an update to a call that is no longer in progress.
@@ -127,6 +126,8 @@ class CallTuiApp(App[None]):
         Binding("t", "team", "Team: who is online, the team's recent actions", show=False),
         # Only under --read-only, where r and h above are off: say so rather than ignore the key.
         Binding("r,h", "read_only", "Read-only: redirect and hang-up are off", show=False),
+        # Likewise `t` without --team.
+        Binding("t", "team_off", "Team mode is off", show=False),
     ]
 
     def __init__(
@@ -195,9 +196,11 @@ class CallTuiApp(App[None]):
         # Held, not queried: timers and workers may fire while the app closes and its widgets are gone.
         self._header = StatusHeader(self.clock, id="status")
         self._table = CallTable(linger=self._linger, id="calls")
+        self._alert_bar = AlertBar(id="alert-notice")
         yield self._header
         yield self._table
         yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
+        yield self._alert_bar
         yield self._pending_bar
         yield BulkBar(id="bulk")
         yield PinnedFooter(compact=True)
@@ -364,6 +367,7 @@ class CallTuiApp(App[None]):
         now = self.clock()
         self.table.tick(now)
         self._check_alerts()
+        self._alert_bar.expire(now)
         self._render_header()
         self.gc_pacer.collect_if_due(slack=TICK_SLACK)
 
@@ -395,16 +399,15 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- alerts
 
     def _check_alerts(self) -> None:
-        """Evaluate the alert rules on the live calls: highlight rows, announce what is new."""
-        report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), self.clock())
+        """Evaluate the alert rules on the live calls: highlight rows, and announce what went off on the
+        one-line notice (the first few in a while; the header counts the rest)."""
+        now = self.clock()
+        report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), now)
         self.table.set_alerts(report.sids)
-        for alert in report.new[:ALERT_NOTICES_AT_ONCE]:
-            self.notify(alert.message, title="Alert", severity="warning", timeout=15, markup=False)
-        if len(report.new) > ALERT_NOTICES_AT_ONCE:
-            more = len(report.new) - ALERT_NOTICES_AT_ONCE
-            self.notify(f"… and {more} more alerts.", title="Alert", severity="warning", markup=False)
-        if report.new and self.user_config.bell:
-            self.bell()
+        if report.notice:
+            self._alert_bar.announce(report.new, now)
+            if self.user_config.bell:
+                self.bell()
 
     def action_alerts(self) -> None:
         """List the alerts standing now: the header only counts them."""
@@ -440,6 +443,8 @@ class CallTuiApp(App[None]):
         if action == "accounts" and self.accounts is None:
             return False
         if action == "team" and self.session.team is None:
+            return False
+        if action == "team_off" and self.session.team is not None:
             return False
         return on_table or action not in TABLE_ACTIONS
 
@@ -502,6 +507,9 @@ class CallTuiApp(App[None]):
             "Read-only: actions are off (started with --read-only).", severity="warning", markup=False
         )
 
+    def action_team_off(self) -> None:
+        self.notify("Team mode is off: start calltui with --team (see the README).", markup=False)
+
     def action_redirect(self) -> None:
         if self._audit_refuses():
             return
@@ -518,8 +526,10 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, redirect)
 
         back = self.session.actions.redirects.back(call.sid)
+        now = self.clock()
+        stale = stale_warning(self.session.poller.state, now)
         screen = screens.RedirectScreen(
-            call, self.clock(), self.history.items, self.user_config.presets, previous=back
+            call, now, self.history.items, self.user_config.presets, previous=back, stale=stale
         )
         self.push_screen(screen, chosen)
 
@@ -538,7 +548,9 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, Hangup(call.end_status))
 
         grace = self.session.grace.seconds
-        hangup = screens.HangupScreen(call, self.clock(), grace_seconds=grace, dry_run=self.dry_run)
+        now = self.clock()
+        stale = stale_warning(self.session.poller.state, now)
+        hangup = screens.HangupScreen(call, now, grace_seconds=grace, dry_run=self.dry_run, stale=stale)
         self.push_screen(hangup, confirmed)
 
     def action_details(self) -> None:
@@ -581,6 +593,7 @@ class CallTuiApp(App[None]):
         """Show `view` from an empty table: the next poll fills it (a view or an account switch)."""
         self.session.switch_view(view)
         self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
+        self._alert_bar.withdraw()
         self._render_header()
 
     def action_sort(self) -> None:
@@ -617,7 +630,10 @@ class CallTuiApp(App[None]):
         if presets and not self.read_only:
             notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
         if self.user_config.alerts.enabled:
-            notes.append("Alert rules from config.toml highlight rows in red and notify once; ! lists them.")
+            notes.append(
+                "Alert rules from config.toml highlight rows in red; a line under the table tells of the"
+                " first few to go off; ! lists them."
+            )
         if self.session.settings.team is not None:
             where = shown_url(self.session.settings.team.url)
             notes.append(
@@ -911,7 +927,7 @@ class CallTuiApp(App[None]):
             )
             return
         if verdict == OFFLINE:
-            what = f"{action_name(action)} of {short_sid(call.sid)}"
+            what = f"{action_title(action_name(action))} of {short_sid(call.sid)}"
 
             def alone(yes: bool | None) -> None:
                 if yes and self.session.confirm(call, action):
@@ -1002,9 +1018,8 @@ class CallTuiApp(App[None]):
     async def _conclude(self, verdict: Verdict) -> None:
         """Show whether the action took effect (row mark, notification) and audit it as `verify`."""
         self.table.set_badge(verdict.sid, "✓" if verdict.verified else "✗")
-        what = "Redirect" if verdict.action == "redirect" else "Hang-up"
         self.notify(
-            f"{what} of {short_sid(verdict.sid)}: {verdict.text}",
+            f"{action_title(verdict.action)} of {short_sid(verdict.sid)}: {verdict.text}",
             title="Verified" if verdict.verified else "NOT verified",
             severity="information" if verdict.verified else "error",
             timeout=10 if verdict.verified else 30,
