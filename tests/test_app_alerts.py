@@ -395,7 +395,9 @@ async def test_many_alerts_never_cover_the_table_at_80x24(
             assert f"{4 * (wave + 1)} ALERTS" in header(app)
             assert alert_toasts(app) == [], wave  # no notification stacked over the table
             bar = app.query_one("#alert-notice")
-            assert bar.region.height == 1 and bar.region.y == table.region.bottom
+            # The bar's first showing lays the screen out again: wait for that, not for a fixed pause.
+            await until(pilot, lambda: bar.region.height == 1, "the alert line laid out")  # noqa: B023
+            assert bar.region.y == table.region.bottom
             assert table.region.width == full.width == SMALL[0] and table.region.height == full.height - 1
         assert len(announced) == NOTICES_PER_WINDOW and rings == [1] * NOTICES_PER_WINDOW
         assert alert_line(app) == announced[-1]
