@@ -223,6 +223,7 @@ class CallTuiApp(App[None]):
         self.call_after_refresh(self._start_polling)
 
     def _start_polling(self) -> None:
+        self.gc_pacer.painted()
         self._load_account_name()
         self._poll_loop()
 
