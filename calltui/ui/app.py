@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
+from calltui.allocator import fix_mmap_threshold
 from calltui.domain.actions import Action, Hangup, Redirect
 from calltui.domain.call import ACTIVE_STATUSES, Call, utcnow
 from calltui.domain.diff import PollDiff
@@ -218,6 +219,7 @@ class CallTuiApp(App[None]):
         self.call_after_refresh(self._start_polling)
 
     def _start_polling(self) -> None:
+        fix_mmap_threshold()  # before the first page is read: see calltui/allocator.py
         self._load_account_name()
         self._poll_loop()
 
