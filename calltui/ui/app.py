@@ -49,6 +49,7 @@ from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, re
 from calltui.ui.describe import call_line, counted, short_sid
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
+from calltui.ui.textual_leaks import forget_removed_widgets
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
@@ -361,6 +362,7 @@ class CallTuiApp(App[None]):
         self.table.tick(now)
         self._check_alerts()
         self._render_header()
+        forget_removed_widgets()  # once a second: dialogs and notices come and go
 
     def _render_header(self) -> None:
         table = self.table
