@@ -4,19 +4,29 @@ FILE [--json]` (the log as a table, or as JSON lines for scripts). Every value r
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from calltui.domain.text import clean
 from calltui.monitor.audit_chain import verify
+from calltui.ui.describe import short_sid
 
-_COLUMNS = (("line", 5), ("time (UTC)", 19), ("operator", 16), ("kind", 7), ("action", 8))
-_COLUMNS += (("call", 34), ("outcome", 16), ("request", 16))
+Columns = tuple[tuple[str, int], ...]
+_WIDE: Columns = (("line", 5), ("time (UTC)", 19), ("operator", 16), ("kind", 7), ("action", 8))
+_WIDE += (("call", 34), ("outcome", 16), ("request", 16))
+# For an 80-column terminal: the time without its date (a date line comes first), the short SID, and no
+# request id (an intent and its outcome are next to each other; `--json` has every field).
+_NARROW: Columns = (("line", 4), ("UTC", 8), ("operator", 14), ("kind", 7), ("action", 8))
+_NARROW += (("call", 11), ("outcome", 16))
 
 
-def run_audit(command: str, path: Path, as_json: bool = False, out: TextIO | None = None) -> int:
-    """0: intact / shown; 1: the chain is broken; 2: the file cannot be read."""
+def run_audit(
+    command: str, path: Path, as_json: bool = False, out: TextIO | None = None, width: int | None = None
+) -> int:
+    """0: intact / shown; 1: the chain is broken; 2: the file cannot be read. `width`: the terminal's
+    columns (by default, the terminal's when printing to one)."""
     out = out or sys.stdout
     try:
         data = path.read_bytes()
@@ -25,7 +35,9 @@ def run_audit(command: str, path: Path, as_json: bool = False, out: TextIO | Non
         return 2
     if command == "verify":
         return _verify(data, out)
-    _show(data, as_json, out)
+    if width is None:
+        width = shutil.get_terminal_size().columns if out.isatty() else _total(_WIDE)
+    _show(data, as_json, out, _WIDE if _total(_WIDE) <= width else _NARROW)
     return 0
 
 
@@ -49,9 +61,10 @@ def _verify(data: bytes, out: TextIO) -> int:
     return 1
 
 
-def _show(data: bytes, as_json: bool, out: TextIO) -> None:
+def _show(data: bytes, as_json: bool, out: TextIO, columns: Columns) -> None:
     if not as_json:
-        print(_row([name for name, _ in _COLUMNS]), file=out)
+        print(_row([name for name, _ in columns], columns), file=out)
+    day = ""
     for number, raw in enumerate(data.splitlines(), 1):
         try:
             record = json.loads(raw)
@@ -62,8 +75,14 @@ def _show(data: bytes, as_json: bool, out: TextIO) -> None:
         if as_json:
             # ASCII escapes: a control character in the file reaches the terminal as `\u001b`, inert.
             print(json.dumps({"line": number, **record}, ensure_ascii=True), file=out)
-        else:
-            print(_row(_cells(number, record)), file=out)
+            continue
+        cells = _cells(number, record)
+        if columns is _NARROW and len(cells) > 2:
+            if cells[1][:10] != day:
+                day = cells[1][:10]
+                print(f"── {day}", file=out)
+            cells[1], cells[5] = cells[1][11:], short_sid(cells[5])
+        print(_row(cells, columns), file=out)
 
 
 def _cells(number: int, record: dict[str, object]) -> list[str]:
@@ -85,5 +104,17 @@ def _cells(number: int, record: dict[str, object]) -> list[str]:
     ]
 
 
-def _row(cells: list[str]) -> str:
-    return "  ".join(cell.ljust(width) for cell, (_, width) in zip(cells, _COLUMNS, strict=False)).rstrip()
+def _total(columns: Columns) -> int:
+    return sum(width for _, width in columns) + 2 * (len(columns) - 1)
+
+
+def _row(cells: list[str], columns: Columns) -> str:
+    """The cells under their columns, two spaces apart; in the narrow table a longer value is cut with `…`
+    (the last column and a torn line's note run on)."""
+    shown = []
+    for n, (cell, (_, width)) in enumerate(zip(cells, columns, strict=False)):
+        last = n == len(columns) - 1 or n == len(cells) - 1
+        if columns is _NARROW and not last and len(cell) > width:
+            cell = cell[: width - 1] + "…"
+        shown.append(cell if last else cell.ljust(width))
+    return "  ".join(shown).rstrip()

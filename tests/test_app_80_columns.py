@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets._footer import FooterKey
-from uihelpers import first_poll, screen_lines, until
+from uihelpers import first_poll, on_screen, screen_lines, until
 
 from calltui.domain.diff import PollDiff
 from calltui.simulator import Simulator
@@ -107,11 +107,6 @@ PRESETS = (
     Preset("queue", url="https://example.com/queue.xml"),
     Preset("overflow", url="https://example.com/overflow.xml"),
 )
-
-
-def on_screen(app: CallTuiApp) -> str:
-    """The screen's words in reading order, a dialog's wrapped lines joined (its borders left out)."""
-    return " ".join(re.sub("[█▀▄▌▐▊▎▔▁▂]", " ", " ".join(screen_lines(app))).split())
 
 
 async def test_every_redirect_message_is_on_screen_at_80x24(

@@ -64,7 +64,7 @@ async def test_tabs_show_what_the_simulator_logged(
         assert note[5] == "https://www.twilio.com/docs/errors/11200"
         [recording] = cells(app, "recordings")
         assert recording[:6] == ["12:00:00", "completed", "DialVerb", "1:15", "2", "both"]
-        assert cells(app, "children")[0][0] == "none" and state(app, "children") == "none"
+        assert cells(app, "children") == [] and state(app, "children") == "No child calls for this call."
         labels = [tab_label(app, pane) for pane, _ in TABS]
         assert labels == ["Fields", "Events (2)", "Notifications (1)", "Recordings (1)", "Child calls (0)"]
         tabs = app.screen.query_one(TabbedContent)

@@ -3,11 +3,13 @@ told apart; lines from before the chain stay readable."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
+from calltui.audit_cmd import run_audit
 from calltui.cli import main
 from calltui.monitor.audit import AuditEntry, AuditLog, Origin
 from calltui.monitor.audit_chain import GENESIS, line_hash, verify
@@ -152,3 +154,19 @@ def test_audit_show_prints_a_table_and_json_lines_with_control_characters_made_i
         (2, "outcome", "s-1"),
     ]
     assert "\x1b" not in out and "\x07" not in out and records[1]["error"] == "evil \x1b[31mred\x07"
+
+
+def test_audit_show_fits_an_80_column_terminal(tmp_path: Path) -> None:
+    """The full table is 133 columns: at 80 every row wrapped in the middle of a SID."""
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, Origin.new("a-very-long-operator-name@ops.example"))
+    log.append(entry(1, outcome=None, kind="intent", request="s-1"))
+    log.append(entry(2, request="s-1", outcome="failed", error_code=21220))
+    log.close()
+    out = io.StringIO()
+    assert run_audit("show", path, out=out, width=80) == 0
+    rows = out.getvalue().splitlines()
+    assert all(len(row) <= 80 for row in rows), rows
+    assert rows[1] == "── 2026-11-28", rows
+    assert rows[2].split()[:3] == ["1", "12:00:01", "a-very-long-o…"], rows
+    assert f"{CALL[:6]}…{CALL[-4:]}" in rows[3] and rows[3].endswith("failed 21220"), rows

@@ -98,3 +98,8 @@ def screen_lines(app: App[None], width: int | None = None) -> list[str]:
             line = line.ljust(column) + text
         lines.append(line.replace("\xa0", " ")[:width].rstrip())
     return lines
+
+
+def on_screen(app: App[None]) -> str:
+    """The screen's words in reading order, a dialog's wrapped lines joined (its borders left out)."""
+    return " ".join(re.sub("[█▀▄▌▐▊▎▔▁▂]", " ", " ".join(screen_lines(app))).split())

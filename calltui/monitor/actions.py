@@ -53,6 +53,11 @@ def action_name(action: Action) -> str:
     return "redirect" if isinstance(action, Redirect) else "hangup"
 
 
+def action_title(name: str) -> str:
+    """`Redirect` or `Hang-up`: an action's name (as audited) in prose."""
+    return "Redirect" if name == "redirect" else "Hang-up"
+
+
 class ActionRunner:
     def __init__(
         self,

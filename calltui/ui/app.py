@@ -28,7 +28,7 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
-from calltui.monitor.actions import ActionOutcome, action_name
+from calltui.monitor.actions import ActionOutcome, action_name, action_title
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -46,7 +46,7 @@ from calltui.monitor.unanswered import Unanswered
 from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
-from calltui.ui.describe import call_line, counted, short_sid
+from calltui.ui.describe import call_line, counted, short_sid, stale_warning
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.textual_leaks import forget_removed_widgets
@@ -125,6 +125,8 @@ class CallTuiApp(App[None]):
         Binding("t", "team", "Team: who is online, the team's recent actions", show=False),
         # Only under --read-only, where r and h above are off: say so rather than ignore the key.
         Binding("r,h", "read_only", "Read-only: redirect and hang-up are off", show=False),
+        # Likewise `t` without --team.
+        Binding("t", "team_off", "Team mode is off", show=False),
     ]
 
     def __init__(
@@ -438,6 +440,8 @@ class CallTuiApp(App[None]):
             return False
         if action == "team" and self.session.team is None:
             return False
+        if action == "team_off" and self.session.team is not None:
+            return False
         return on_table or action not in TABLE_ACTIONS
 
     def _target(self) -> Call | None:
@@ -499,6 +503,9 @@ class CallTuiApp(App[None]):
             "Read-only: actions are off (started with --read-only).", severity="warning", markup=False
         )
 
+    def action_team_off(self) -> None:
+        self.notify("Team mode is off: start calltui with --team (see the README).", markup=False)
+
     def action_redirect(self) -> None:
         if self._audit_refuses():
             return
@@ -515,8 +522,10 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, redirect)
 
         back = self.session.actions.redirects.back(call.sid)
+        now = self.clock()
+        stale = stale_warning(self.session.poller.state, now)
         screen = screens.RedirectScreen(
-            call, self.clock(), self.history.items, self.user_config.presets, previous=back
+            call, now, self.history.items, self.user_config.presets, previous=back, stale=stale
         )
         self.push_screen(screen, chosen)
 
@@ -535,7 +544,9 @@ class CallTuiApp(App[None]):
                 self._confirmed(call, Hangup(call.end_status))
 
         grace = self.session.grace.seconds
-        hangup = screens.HangupScreen(call, self.clock(), grace_seconds=grace, dry_run=self.dry_run)
+        now = self.clock()
+        stale = stale_warning(self.session.poller.state, now)
+        hangup = screens.HangupScreen(call, now, grace_seconds=grace, dry_run=self.dry_run, stale=stale)
         self.push_screen(hangup, confirmed)
 
     def action_details(self) -> None:
@@ -908,7 +919,7 @@ class CallTuiApp(App[None]):
             )
             return
         if verdict == OFFLINE:
-            what = f"{action_name(action)} of {short_sid(call.sid)}"
+            what = f"{action_title(action_name(action))} of {short_sid(call.sid)}"
 
             def alone(yes: bool | None) -> None:
                 if yes and self.session.confirm(call, action):
@@ -999,9 +1010,8 @@ class CallTuiApp(App[None]):
     async def _conclude(self, verdict: Verdict) -> None:
         """Show whether the action took effect (row mark, notification) and audit it as `verify`."""
         self.table.set_badge(verdict.sid, "✓" if verdict.verified else "✗")
-        what = "Redirect" if verdict.action == "redirect" else "Hang-up"
         self.notify(
-            f"{what} of {short_sid(verdict.sid)}: {verdict.text}",
+            f"{action_title(verdict.action)} of {short_sid(verdict.sid)}: {verdict.text}",
             title="Verified" if verdict.verified else "NOT verified",
             severity="information" if verdict.verified else "error",
             timeout=10 if verdict.verified else 30,

@@ -60,20 +60,22 @@ def _column(playhead: Playhead, seconds: float, width: int) -> int:
 
 
 def status_line(playhead: Playhead, polls: int, actions: int, source: str, loading: bool = False) -> Text:
+    """`REPLAY ▶ PLAYING 1x 12:00:03 (0:02 of 0:14) │ poll 2 of 8 │ 1 action │ file`: the mode first, so a
+    replay is never mistaken for a live account; only the file name is cut on a narrow screen."""
     text = Text(no_wrap=True, overflow="ellipsis")
     if playhead.paused:
-        text.append(" ❚❚ PAUSED ", style="bold black on yellow")
+        text.append(" REPLAY ❚❚ PAUSED ", style="bold black on yellow")
     else:
-        text.append(" ▶ PLAYING ", style="bold black on green")
-    text.append(f" {playhead.speed:g}x  ", style="bold")
+        text.append(" REPLAY ▶ PLAYING ", style="bold black on green")
+    text.append(f" {playhead.speed:g}x ", style="bold")
     elapsed = format_elapsed(int(playhead.position - playhead.start))
     total = format_elapsed(int(playhead.end - playhead.start))
-    text.append(f"{_clock(playhead.position)}  ({elapsed} of {total})", style="bold")
-    text.append(f"  │  poll {playhead.index + 1} of {polls}")
+    text.append(f"{_clock(playhead.position)} ({elapsed} of {total})", style="bold")
+    text.append(f" │ poll {playhead.index + 1} of {polls}")
     if loading:  # the table and header still show an earlier poll
         text.append(" loading…", style="italic")
-    text.append(f"  │  {counted(actions, 'action')}")
-    text.append(f"  │  REPLAY {clean(source, 60)}", style="dim")
+    text.append(f" │ {counted(actions, 'action')}")
+    text.append(f" │ {clean(source, 60)}", style="dim")
     return text
 
 

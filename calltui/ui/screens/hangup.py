@@ -34,10 +34,18 @@ class HangupScreen(Decision):
     ]
 
     def __init__(
-        self, call: Call, now: datetime, *, grace_seconds: float = 0.0, dry_run: bool = False
+        self,
+        call: Call,
+        now: datetime,
+        *,
+        grace_seconds: float = 0.0,
+        dry_run: bool = False,
+        stale: str | None = None,
     ) -> None:
-        """`grace_seconds`: how long `u` can still take it back once confirmed (0: sent at once)."""
+        """`grace_seconds`: how long `u` can still take it back once confirmed (0: sent at once).
+        `stale`: a warning that the table's data is old (polls failing), shown under the call."""
         super().__init__()
+        self._stale = stale
         self._call = call
         self._now = now
         self._grace = grace_seconds
@@ -49,6 +57,8 @@ class HangupScreen(Decision):
         with Vertical(id="dialog", classes="dialog danger"):
             yield Label(f"{prefix}{verb} this call?", classes="dialog-title")
             yield Static(Text(call_line(self._call, self._now)), id="hangup-call")
+            if self._stale:
+                yield Static(Text(self._stale), classes="dialog-message warning")
             yield Static(
                 Text(hangup_terms(self._call.end_status, self._grace, self._dry_run)), classes="dialog-hint"
             )

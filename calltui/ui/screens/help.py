@@ -25,11 +25,11 @@ class HelpScreen(ModalScreen[None]):
             table.append(key.ljust(width), style="bold")
             table.append(f"{description}\n")
         with VerticalScroll(id="dialog", classes="dialog"):
-            yield Label("calltui keys", classes="dialog-title")
+            # How to close it first: at 80x24 the end of the list is below the fold.
+            yield Label("calltui keys · Esc or ? closes", classes="dialog-title")
             yield Static(table)
             for note in self._notes:
                 yield Static(Text(note), classes="dialog-hint")
-            yield Static(Text("Esc or ? closes"), classes="dialog-hint")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

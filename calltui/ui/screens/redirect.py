@@ -70,11 +70,14 @@ class RedirectScreen(ModalScreen[Redirect | None]):
         presets: tuple[Preset, ...] = (),
         *,
         previous: SentRedirect | None = None,
+        stale: str | None = None,
     ) -> None:
         """`call`: the call to redirect, or a description of the calls (a bulk redirect).
-        `previous`: where calltui had sent the call before its latest redirect, offered first as "back"."""
+        `previous`: where calltui had sent the call before its latest redirect, offered first as "back".
+        `stale`: a warning that the table's data is old (polls failing), shown under the call."""
         super().__init__()
         self._call = call
+        self._stale = stale
         self._now = now
         self._previous = previous
         if previous is not None:
@@ -97,6 +100,8 @@ class RedirectScreen(ModalScreen[Redirect | None]):
                 title, subject = "Redirect call", call_line(self._call, self._now)
             yield Label(title, classes="dialog-title")
             yield Static(Text(subject), id="redirect-call")
+            if self._stale:
+                yield Static(Text(self._stale), classes="dialog-message warning")
             yield TargetInput(
                 placeholder="https://example.com/twiml  or  <Response>…</Response>", id="target"
             )

@@ -50,11 +50,9 @@ class RecordList(Vertical):
         table.clear()
         for row in rows:
             table.add_row(*row)
-        if rows:
-            self.state.update(Text(counted(len(rows), self._noun), style="dim"))
-        else:
-            table.add_row(Text("none", style="dim"), *(Text("") for _ in self._columns[1:]))
-            self.state.update(Text("none", style="dim"))
+        # The state line says how many, in words: "none" once, not again as a row under the headings.
+        count = counted(len(rows), self._noun) if rows else f"No {self._noun}s for this call."
+        self.state.update(Text(count, style="dim"))
 
     def failed(self, error: GatewayError) -> None:
         """Twilio's error in place of the list; whatever was shown before is cleared, not left stale."""

@@ -92,7 +92,7 @@ def header_lines(model: HeaderModel, now: datetime, width: int) -> list[Text]:
     parts = [part for build in PARTS if (part := build(model, now)) is not None]
     lines = fit_parts(parts, width)
     if len(lines) == 1:
-        return [*lines, activity_text(model, width)]
+        return [*lines, _stale_reason(model, now, lines[0]) or activity_text(model, width)]
     room = _activity_room(lines, width)
     if room >= ACTIVITY_MIN:
         lines[-1].append(SEP)
@@ -403,6 +403,18 @@ def freshness_forms(poll: PollState, now: datetime) -> tuple[Text, ...]:
         short_step,
     )
     return tuple(badge + Text(f" {tail}", style=style) for tail in tails)
+
+
+def _stale_reason(model: HeaderModel, now: datetime, first: Text) -> Text | None:
+    """Why polling fails, when the first line had no room for it: while stale the activity line has
+    nothing new to show, and the reason is what the engineer needs (a 401 is not a network blip)."""
+    error = model.poll.error
+    if error is None or any(form.plain in first.plain for form in freshness_forms(model.poll, now)[:-1]):
+        return None
+    style = "red" if model.poll.stopped else "yellow"
+    return Text(
+        f"last poll failed: {clean(error.summary(), 200)}", style=style, no_wrap=True, overflow="ellipsis"
+    )
 
 
 class StatusHeader(Widget):
