@@ -1,4 +1,5 @@
-"""Alert rules in the running app: rows highlighted, one notification per occurrence, the bell if asked.
+"""Alert rules in the running app: rows highlighted, a one-line notice per occurrence (the first few in
+a while), hysteresis against flapping, the bell if asked.
 
 Calls live in the simulator; time moves only when the test advances the frozen clock and ticks.
 """
@@ -6,17 +7,23 @@ Calls live in the simulator; time moves only when the test advances the frozen c
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sim_helpers import Clock
-from uihelpers import first_poll, help_text, poll, run_command, until
+from uihelpers import alert_line, first_poll, help_text, poll, record_alert_notices, run_command, until
 
+from calltui.domain.call import Call
+from calltui.monitor.alerts import NOTICES_PER_WINDOW, REARM_AFTER, standing_alerts
 from calltui.simulator import Simulator
 from calltui.ui.app import ALERTS_LISTED, CallTuiApp
+from calltui.ui.describe import short_sid
 from calltui.ui.screens.help import HelpScreen
+from calltui.ui.widgets.alert_bar import SHOWN_FOR, notice_line
 from calltui.userconfig import AlertRules, UserConfig
 
 SIZE = (120, 30)
+SMALL = (80, 24)
 
 
 @pytest.fixture
@@ -39,7 +46,14 @@ def alert_app(
     return build
 
 
-def alert_notices(app: CallTuiApp) -> list[str]:
+@pytest.fixture
+def announced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every alert notice shown, in order (on screen each replaces the one before)."""
+    return record_alert_notices(monkeypatch)
+
+
+def alert_toasts(app: CallTuiApp) -> list[str]:
+    """Alerts notified the old way, as a stack of toasts: there must be none."""
     return [str(n.message) for n in app._notifications if n.title == "Alert"]
 
 
@@ -67,7 +81,7 @@ def add_calm_call(sim: Simulator, clock: Clock, status: str = "in-progress") -> 
 
 
 async def test_a_call_ringing_too_long_is_highlighted_and_notified_once(
-    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int]
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int], announced: list[str]
 ) -> None:
     sid = sim.add_call(status="ringing", from_="+15550001234")["sid"]
     calm = add_calm_call(sim, clock)
@@ -75,23 +89,30 @@ async def test_a_call_ringing_too_long_is_highlighted_and_notified_once(
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         assert app.table.highlighted_sid == calm
-        assert app.table.alert_sids == set() and alert_notices(app) == []
+        assert app.table.alert_sids == set() and announced == [] and alert_line(app) == ""
         clock.advance(31)  # no poll: the tick alone sees the call's time grow
         app._tick()
         await pilot.pause()
         assert app.table.alert_sids == {sid} and painted_alerting(app) == {sid}
-        [notice] = alert_notices(app)
-        assert "+15550001234 ringing for 0:32" in notice and "limit 30s" in notice and sid in notice
+        [notice] = announced
+        assert (
+            notice.startswith("ALERT  +15550001234 ringing for 0:32 (limit 30s)") and short_sid(sid) in notice
+        )
+        assert alert_line(app) == notice and alert_toasts(app) == []
         assert "1 ALERT" in header(app)
         clock.advance(5)
         app._tick()
         await poll(app, pilot)
-        assert len(alert_notices(app)) == 1 and app.table.alert_sids == {sid}
+        assert len(announced) == 1 and app.table.alert_sids == {sid} and alert_line(app) == notice
         assert rings == []  # the bell is off unless asked for
+        clock.advance(SHOWN_FOR.total_seconds())
+        app._tick()
+        await pilot.pause()
+        assert alert_line(app) == "" and app.table.alert_sids == {sid}  # the notice goes, the alert stays
 
 
 async def test_a_call_in_progress_too_long(
-    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp]
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], announced: list[str]
 ) -> None:
     sid = sim.add_call(status="in-progress")["sid"]
     clock.advance(60 * 60 - 5)
@@ -104,12 +125,12 @@ async def test_a_call_in_progress_too_long(
         app._tick()
         await pilot.pause()
         assert painted_alerting(app) == {sid}
-        [notice] = alert_notices(app)
+        [notice] = announced
         assert "in progress for 1:00:06" in notice and "limit 60 min" in notice
 
 
 async def test_too_many_calls_from_one_number_highlights_them_all(
-    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int]
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int], announced: list[str]
 ) -> None:
     flood = {sim.add_call(from_="+15550009999")["sid"] for _ in range(2)}
     calm = add_calm_call(sim, clock)
@@ -120,43 +141,45 @@ async def test_too_many_calls_from_one_number_highlights_them_all(
         flood.add(sim.add_call(from_="+15550009999")["sid"])
         await poll(app, pilot)
         assert painted_alerting(app) == flood
-        assert alert_notices(app) == ["3 live calls from +15550009999 (limit 2)"]
+        assert announced == ["ALERT  3 live calls from +15550009999 (limit 2)"]
         assert rings == [1]
         app._tick()
         await poll(app, pilot)
-        assert rings == [1] and len(alert_notices(app)) == 1  # still standing: no second bell
+        assert rings == [1] and len(announced) == 1  # still standing: no second bell
 
 
 async def test_too_many_active_calls_alerts_without_a_row(
-    sim: Simulator, alert_app: Callable[..., CallTuiApp], rings: list[int]
+    sim: Simulator, alert_app: Callable[..., CallTuiApp], rings: list[int], announced: list[str]
 ) -> None:
     for status in ("queued", "ringing", "in-progress"):
         sim.add_call(status=status)
     app = alert_app(bell=True, active_above=2)
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
-        assert alert_notices(app) == ["3 live calls (limit 2)"]
+        assert announced == ["ALERT  3 live calls (limit 2)"]
         assert app.table.alert_sids == set() and painted_alerting(app) == set()
         assert "1 ALERT" in header(app) and rings == [1]
 
 
-async def test_an_alert_that_clears_and_returns_is_announced_again(
-    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int]
+async def test_an_alert_that_stays_clear_for_the_hold_and_returns_is_announced_again(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int], announced: list[str]
 ) -> None:
     sid = sim.add_call()["sid"]
     app = alert_app(bell=True, active_above=1)
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
-        assert alert_notices(app) == []
+        assert announced == []
         extra = sim.add_call()["sid"]
         await poll(app, pilot)
-        assert len(alert_notices(app)) == 1 and rings == [1]
+        assert len(announced) == 1 and rings == [1]
         sim.end_call(extra)
         await poll(app, pilot)  # the ended row lingers, but it is no longer live
         assert app.table.lingering(extra) and "ALERT" not in header(app)
+        clock.advance(REARM_AFTER.total_seconds())
+        app._tick()  # seen clear for the whole hold
         sim.add_call()
         await poll(app, pilot)
-        assert len(alert_notices(app)) == 2 and rings == [1, 1]
+        assert len(announced) == 2 and rings == [1, 1] and "1 ALERT" in header(app)
         assert sid in app.table.visible_sids
 
 
@@ -177,7 +200,7 @@ async def test_hanging_up_an_alerting_call_clears_its_highlight_at_once(
 
 
 async def test_the_recent_view_shows_no_alerts_and_the_way_back_does_not_renotify(
-    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp]
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], announced: list[str]
 ) -> None:
     sid = sim.add_call(status="ringing")["sid"]
     sim.add_call(status="completed")
@@ -185,19 +208,19 @@ async def test_the_recent_view_shows_no_alerts_and_the_way_back_does_not_renotif
     async with app.run_test(size=SIZE) as pilot:
         clock.advance(11)
         await first_poll(app, pilot)
-        assert app.table.alert_sids == {sid} and len(alert_notices(app)) == 1
+        assert app.table.alert_sids == {sid} and len(announced) == 1 and alert_line(app)
         polls = app.polls_completed
         await pilot.press("v")
         await until(pilot, lambda: app.polls_completed > polls, "the recent view")
-        assert app.table.alert_sids == set() and "ALERT" not in header(app)
+        assert app.table.alert_sids == set() and "ALERT" not in header(app) and alert_line(app) == ""
         polls = app.polls_completed
         await pilot.press("v")
         await until(pilot, lambda: app.polls_completed > polls, "the active view")
-        assert app.table.alert_sids == {sid} and len(alert_notices(app)) == 1
+        assert app.table.alert_sids == {sid} and len(announced) == 1
 
 
-async def test_many_new_alerts_at_once_are_summarised(
-    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int]
+async def test_many_new_alerts_at_once_are_one_line(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int], announced: list[str]
 ) -> None:
     sids = {sim.add_call(status="queued", from_=f"+1555000{i:04}")["sid"] for i in range(8)}
     app = alert_app(bell=True, waiting_longer_than=5)
@@ -205,9 +228,9 @@ async def test_many_new_alerts_at_once_are_summarised(
         clock.advance(6)
         await first_poll(app, pilot)
         assert app.table.alert_sids == sids
-        notices = alert_notices(app)
-        assert len(notices) == 6 and notices[-1] == "… and 3 more alerts."
-        assert rings == [1]
+        [notice] = announced
+        assert notice.startswith("8 NEW ALERTS · ! lists them ·  +1555000") and "queued for 0:06" in notice
+        assert "8 ALERTS" in header(app) and rings == [1] and alert_toasts(app) == []
 
 
 async def test_no_rules_no_alerts(sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp]) -> None:
@@ -219,7 +242,7 @@ async def test_no_rules_no_alerts(sim: Simulator, clock: Clock, alert_app: Calla
         await first_poll(app, pilot)
         app._tick()
         assert app.table.alert_sids == set() and painted_alerting(app) == set()
-        assert alert_notices(app) == [] and "ALERT" not in header(app)
+        assert alert_line(app) == "" and "ALERT" not in header(app)
 
 
 async def test_help_mentions_alert_rules(sim: Simulator, alert_app: Callable[..., CallTuiApp]) -> None:
@@ -293,18 +316,81 @@ async def test_exclamation_mark_without_rules_in_the_ended_view_and_past_the_lis
 
 
 async def test_a_tick_before_the_first_poll_after_a_view_switch_does_not_renotify(
-    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp]
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], announced: list[str]
 ) -> None:
     sid = sim.add_call(status="ringing")["sid"]
     app = alert_app(waiting_longer_than=10)
     async with app.run_test(size=SIZE) as pilot:
         clock.advance(11)
         await first_poll(app, pilot)
-        assert len(alert_notices(app)) == 1
+        assert len(announced) == 1
         await pilot.press("v")
         await until(pilot, lambda: app.polls_completed > 1, "the recent view")
         sim.faults.add("latency", seconds=0.5, times=1, path_contains="Status=queued")
         await pilot.press("v")  # back to the live calls: their first poll is slow
         app._tick()  # the clock ticks while the table is still empty
         await until(pilot, lambda: app.polls_completed > 2, "the active view")
-        assert app.table.alert_sids == {sid} and len(alert_notices(app)) == 1
+        assert app.table.alert_sids == {sid} and len(announced) == 1
+
+
+async def test_a_flapping_alert_fires_once_at_80x24(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int], announced: list[str]
+) -> None:
+    """Live calls hover at the limit: 2, 1, 2, 1… poll after poll. The header tells the truth each poll;
+    the notice and the bell come once, and again only after the count stayed under the limit for a while."""
+    sim.add_call()
+    app = alert_app(bell=True, active_above=1)
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        for flap in range(10):
+            clock.advance(2)
+            extra = sim.add_call()["sid"]
+            await poll(app, pilot)
+            assert "1 ALERT" in header(app), flap
+            clock.advance(2)
+            sim.end_call(extra)
+            await poll(app, pilot)
+            assert "ALERT" not in header(app), flap
+        assert rings == [1] and announced == ["ALERT  2 live calls (limit 1)"]
+        assert alert_toasts(app) == []
+        for _ in range(int(REARM_AFTER.total_seconds())):  # clear for the whole hold, as the ticks see it
+            clock.advance(1)
+            app._tick()
+        sim.add_call()
+        await poll(app, pilot)
+        assert rings == [1, 1] and len(announced) == 2
+
+
+async def test_many_alerts_never_cover_the_table_at_80x24(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], rings: list[int], announced: list[str]
+) -> None:
+    """Wave after wave of alerts: one line under the table, nothing over it; past the first few in a
+    minute only the header counts them."""
+    app = alert_app(bell=True, waiting_longer_than=5)
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        table = app.table
+        full = table.region
+        for wave in range(6):
+            for i in range(4):
+                sim.add_call(status="queued", from_=f"+1555{wave:03}{i:04}")
+            clock.advance(6)
+            await poll(app, pilot)
+            assert f"{4 * (wave + 1)} ALERTS" in header(app)
+            assert alert_toasts(app) == [], wave  # no notification stacked over the table
+            bar = app.query_one("#alert-notice")
+            assert bar.region.height == 1 and bar.region.y == table.region.bottom
+            assert table.region.width == full.width == SMALL[0] and table.region.height == full.height - 1
+        assert len(announced) == NOTICES_PER_WINDOW and rings == [1] * NOTICES_PER_WINDOW
+        assert alert_line(app) == announced[-1]
+
+
+def test_one_alert_fits_one_line_at_80_columns_whatever_the_caller() -> None:
+    """The longest rule's words, a caller cut to fit and a short SID: 78 cells inside the bar's padding."""
+    now = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
+    caller = "sip:" + "very-long-name" * 5 + "@[bold]example[/bold].com\x1b[31m"
+    talk = Call("CA" + "f" * 32, status="in-progress", from_=caller, start_time=now - timedelta(hours=100))
+    [alert] = standing_alerts(AlertRules(in_progress_longer_than=60), [talk], now)
+    line = notice_line([alert])
+    assert line.cell_len <= 78 and "\x1b" not in line.plain
+    assert line.plain.endswith("in progress for 100:00:00 (limit 60 min) · CAffff…ffff")

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
+import pytest
 from textual.app import App
 from textual.command import Command, CommandList, CommandPalette
 from textual.pilot import Pilot
 
+from calltui.monitor.alerts import Alert
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
+from calltui.ui.widgets.alert_bar import AlertBar, notice_line
 
 _STEPS = 500  # x 10 ms: generous for a loaded CI machine, but never an endless wait
 # Key to request is under 0.1 s (make bench); a write already on its way has arrived well within this.
@@ -98,6 +102,26 @@ def screen_lines(app: App[None], width: int | None = None) -> list[str]:
             line = line.ljust(column) + text
         lines.append(line.replace("\xa0", " ")[:width].rstrip())
     return lines
+
+
+def record_alert_notices(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every alert notice the app shows from now on, as plain text, in order (on screen each replaces the
+    one before)."""
+    shown: list[str] = []
+    announce = AlertBar.announce
+
+    def recording(bar: AlertBar, new: Sequence[Alert], now: datetime) -> None:
+        announce(bar, new, now)
+        shown.append(notice_line(new).plain)
+
+    monkeypatch.setattr(AlertBar, "announce", recording)
+    return shown
+
+
+def alert_line(app: App[None]) -> str:
+    """The alert notice under the table as it reads now; "" when none is shown."""
+    bar = app.query_one("#alert-notice", AlertBar)
+    return str(bar.render()) if bar.display else ""
 
 
 def on_screen(app: App[None]) -> str:

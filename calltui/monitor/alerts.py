@@ -1,15 +1,18 @@
 """Alert rules evaluated against the live calls: which rows to highlight, and what is newly wrong.
 
-Pure: no I/O, no clock of its own. The app calls `AlertMonitor.evaluate` after each poll and on its tick
-(durations grow between polls). A standing condition is reported as new once; it is new again only after
-it cleared and came back, so a long-ringing call notifies once, not every second.
+Pure: no I/O, no clock of its own (`now` is Twilio's time as the app keeps it). The app calls
+`AlertMonitor.evaluate` after each poll and on its tick (durations grow between polls). A standing
+condition fires once; it can fire again only after it has stayed clear for `REARM_AFTER` (hysteresis), so
+a long-ringing call fires once, not every second, and a count flapping around its limit fires once, not on
+every flap. Of the alerts that fire, only the first few in a while get a notice (`NoticeBudget`); the
+header's count and `!` tell of the rest.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +21,18 @@ from calltui.domain.text import clean
 from calltui.userconfig import AlertRules
 
 _WAITING = ("queued", "ringing")
+
+REARM_AFTER = timedelta(seconds=60)
+"""How long an alert that fired must stay clear before it can fire again: longer than a few polls, so a
+count hovering at its limit or a call missing from one poll does not fire again; short enough that a
+problem that really went away and came back is told again."""
+NOTICES_PER_WINDOW = 3
+"""Alert notices shown at most per `NOTICE_WINDOW`; alerts firing past that are only counted."""
+NOTICE_WINDOW = timedelta(seconds=60)
+
+
+def _whole_sid(sid: str) -> str:
+    return clean(sid, 40)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +61,20 @@ class Alert:
 
     @property
     def message(self) -> str:
+        return self.describe()
+
+    def describe(self, sid: Callable[[str], str] = _whole_sid, party: int = 60) -> str:
+        """The message with the SID written by `sid` and the caller cut to `party` cells (a one-line notice
+        shortens both)."""
         if self.call is not None:
-            party, sid = clean(self.call.from_, 60) or "?", clean(self.call.sid, 40)
+            who, sid_text = clean(self.call.from_, party) or "?", sid(self.call.sid)
             if self.rule == "waiting":
                 what = f"{self.call.status} for {format_elapsed(self.value)} (limit {self.limit:g}s)"
             else:
                 what = f"in progress for {format_elapsed(self.value)} (limit {self.limit:g} min)"
-            return f"{party} {what} · {sid}"
+            return f"{who} {what} · {sid_text}"
         if self.rule == "number":
-            return f"{self.value} live calls from {clean(self.subject, 60)} (limit {self.limit:g})"
+            return f"{self.value} live calls from {clean(self.subject, party)} (limit {self.limit:g})"
         return f"{self.value} live calls (limit {self.limit:g})"
 
 
@@ -63,7 +83,9 @@ class AlertReport:
     alerts: tuple[Alert, ...] = ()
     """Every condition standing now."""
     new: tuple[Alert, ...] = ()
-    """Those that were not standing at the previous evaluation."""
+    """Those that fire now: not standing at the previous evaluation, and not fired within `REARM_AFTER`."""
+    notice: bool = False
+    """Whether the firing gets a notice: the first `NOTICES_PER_WINDOW` in `NOTICE_WINDOW` do."""
     sids: frozenset[str] = frozenset()
     """Every call some standing alert is about."""
 
@@ -124,18 +146,50 @@ def standing_alerts(rules: AlertRules, calls: Iterable[Call], now: datetime) -> 
     return alerts
 
 
-class AlertMonitor:
-    """Remembers which alerts stood at the last evaluation, so each is announced once per occurrence."""
+class NoticeBudget:
+    """At most `most` notices in any `window`: after the first few, alerts going off are only counted."""
 
-    def __init__(self) -> None:
-        self._standing: set[tuple[str, str]] = set()
+    def __init__(self, most: int = NOTICES_PER_WINDOW, window: timedelta = NOTICE_WINDOW) -> None:
+        self._most = most
+        self._window = window
+        self._given: deque[datetime] = deque()
+
+    def take(self, now: datetime) -> bool:
+        """Whether a notice may be shown at `now` (and count it if so)."""
+        while self._given and now - self._given[0] >= self._window:
+            self._given.popleft()
+        if len(self._given) >= self._most:
+            return False
+        self._given.append(now)
+        return True
+
+
+class AlertMonitor:
+    """Remembers which alerts fired and when they were last seen clear, so each fires once per occurrence
+    (see `REARM_AFTER`)."""
+
+    def __init__(self, rearm_after: timedelta = REARM_AFTER, notices: NoticeBudget | None = None) -> None:
+        self._rearm_after = rearm_after
+        self._notices = notices or NoticeBudget()
+        self._fired: dict[tuple[str, str], datetime | None] = {}
+        """Alerts that fired and cannot fire again yet: when each was first seen clear (None: standing)."""
 
     def evaluate(self, rules: AlertRules, calls: Iterable[Call], now: datetime) -> AlertReport:
         alerts = standing_alerts(rules, calls, now)
+        fired = self._fired
+        new = tuple(alert for alert in alerts if alert.key not in fired)
         standing = {alert.key for alert in alerts}
-        new = tuple(alert for alert in alerts if alert.key not in self._standing)
-        self._standing = standing
+        for key in standing:
+            fired[key] = None
+        for key, clear_since in list(fired.items()):
+            if key in standing:
+                continue
+            if clear_since is None:
+                fired[key] = clear_since = now
+            if now - clear_since >= self._rearm_after:
+                del fired[key]  # clear long enough: it may fire again
         sids: set[str] = set()
         for alert in alerts:
             sids |= alert.sids
-        return AlertReport(tuple(alerts), new, frozenset(sids))
+        notice = bool(new) and self._notices.take(now)
+        return AlertReport(tuple(alerts), new, notice, frozenset(sids))

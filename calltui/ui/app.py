@@ -50,6 +50,7 @@ from calltui.ui.describe import call_line, counted, short_sid, stale_warning
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.textual_leaks import forget_removed_widgets
+from calltui.ui.widgets.alert_bar import AlertBar
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
@@ -68,8 +69,6 @@ CLOSING_WAIT = 3.0
 QUIT_WAIT = 30.0
 #: Seconds between checks that the audit log is still there and writable (a stat; a write only while failing).
 AUDIT_PROBE_EVERY = 2.0
-#: New alerts notified one by one in a single evaluation; more than this become one summary notice.
-ALERT_NOTICES_AT_ONCE = 5
 #: Standing alerts listed by `!`; more than this end in a count.
 ALERTS_LISTED = 10
 #: Twilio's code for an update to a call that is no longer in progress.
@@ -195,9 +194,11 @@ class CallTuiApp(App[None]):
         # Held, not queried: timers and workers may fire while the app closes and its widgets are gone.
         self._header = StatusHeader(self.clock, id="status")
         self._table = CallTable(linger=self._linger, id="calls")
+        self._alert_bar = AlertBar(id="alert-notice")
         yield self._header
         yield self._table
         yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
+        yield self._alert_bar
         yield self._pending_bar
         yield BulkBar(id="bulk")
         yield PinnedFooter(compact=True)
@@ -363,6 +364,7 @@ class CallTuiApp(App[None]):
         now = self.clock()
         self.table.tick(now)
         self._check_alerts()
+        self._alert_bar.expire(now)
         self._render_header()
         forget_removed_widgets()  # once a second: dialogs and notices come and go
 
@@ -394,16 +396,15 @@ class CallTuiApp(App[None]):
     # ----------------------------------------------------------------- alerts
 
     def _check_alerts(self) -> None:
-        """Evaluate the alert rules on the live calls: highlight rows, announce what is new."""
-        report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), self.clock())
+        """Evaluate the alert rules on the live calls: highlight rows, and announce what went off on the
+        one-line notice (the first few in a while; the header counts the rest)."""
+        now = self.clock()
+        report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), now)
         self.table.set_alerts(report.sids)
-        for alert in report.new[:ALERT_NOTICES_AT_ONCE]:
-            self.notify(alert.message, title="Alert", severity="warning", timeout=15, markup=False)
-        if len(report.new) > ALERT_NOTICES_AT_ONCE:
-            more = len(report.new) - ALERT_NOTICES_AT_ONCE
-            self.notify(f"… and {more} more alerts.", title="Alert", severity="warning", markup=False)
-        if report.new and self.user_config.bell:
-            self.bell()
+        if report.notice:
+            self._alert_bar.announce(report.new, now)
+            if self.user_config.bell:
+                self.bell()
 
     def action_alerts(self) -> None:
         """List the alerts standing now: the header only counts them."""
@@ -589,6 +590,7 @@ class CallTuiApp(App[None]):
         """Show `view` from an empty table: the next poll fills it (a view or an account switch)."""
         self.session.switch_view(view)
         self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
+        self._alert_bar.withdraw()
         self._render_header()
 
     def action_sort(self) -> None:
@@ -625,7 +627,10 @@ class CallTuiApp(App[None]):
         if presets and not self.read_only:
             notes.append(f"{presets} redirect preset(s) from config.toml: keys 1-9 in the redirect prompt.")
         if self.user_config.alerts.enabled:
-            notes.append("Alert rules from config.toml highlight rows in red and notify once; ! lists them.")
+            notes.append(
+                "Alert rules from config.toml highlight rows in red; a line under the table tells of the"
+                " first few to go off; ! lists them."
+            )
         if self.session.settings.team is not None:
             where = shown_url(self.session.settings.team.url)
             notes.append(
