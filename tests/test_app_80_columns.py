@@ -16,7 +16,7 @@ from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.redirect import RedirectScreen
-from calltui.ui.widgets.call_columns import LABELS, header_text, layout_for
+from calltui.ui.widgets.call_columns import COLUMN_KEYS, header_text, label_for, layout_for
 from calltui.userconfig import AlertRules, Preset, UserConfig
 
 SMALL = (80, 24)
@@ -75,8 +75,9 @@ async def test_the_footer_always_shows_help_and_quit(make_app: Callable[..., Cal
 def test_a_sorted_column_keeps_its_whole_label_and_the_arrow(
     width: int, column: str, descending: bool
 ) -> None:
-    header = header_text(layout_for(width), column, descending)
-    labels = r"\s+".join(re.escape(label) for label in LABELS.values())
+    layout = layout_for(width)
+    header = header_text(layout, column, descending)
+    labels = r"\s+".join(re.escape(label_for(key, layout)) for key in COLUMN_KEYS)
     assert re.fullmatch(rf"{labels}\s*", re.sub("[▼▲]", " ", header)), header
     assert header.count("▼" if descending else "▲") == 1
     assert len(header) == max(width, layout_for(width).total)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from conftest import FROZEN_NOW
 from sim_helpers import Clock
 from textual.screen import ModalScreen
-from uihelpers import first_poll, on_screen, poll, screen_lines, until
+from uihelpers import first_poll, on_screen, poll, screen_lines, table_text, until
 
 from calltui.domain.errors import GatewayError
 from calltui.monitor.poller import PollState
@@ -17,7 +18,7 @@ from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.replay.playhead import Playhead
 from calltui.ui.replay.timeline import status_line
-from calltui.ui.widgets.status_header import HeaderModel, header_lines
+from calltui.ui.widgets.status_header import HeaderModel, TeamStatus, header_lines
 
 SMALL = (80, 24)
 SID = "AC" + "0" * 32
@@ -88,6 +89,35 @@ async def test_acting_on_a_stale_table_says_the_call_may_have_changed(
         await pilot.pause()
         warning = "The table is STALE (last good poll 0:25 ago): this call may have changed or ended."
         assert warning in on_screen(app), on_screen(app)
+
+
+def test_alone_in_a_team_the_header_says_alone_not_team_0() -> None:
+    alone = HeaderModel(SID, counts={"ringing": 9}, team=TeamStatus(online=True, teammates=0, polling=True))
+    assert " TEAM alone " in header_lines(alone, FROZEN_NOW, 78)[0].plain
+    assert " TEAM alone · polling " in header_lines(alone, FROZEN_NOW, 200)[0].plain
+    two = replace(alone, team=TeamStatus(online=True, teammates=2, polling=False))
+    assert " TEAM 2 online " in header_lines(two, FROZEN_NOW, 200)[0].plain
+
+
+@pytest.mark.parametrize("marked", [False, True])
+async def test_numbers_stay_whole_at_80_columns_with_marks_and_directions_say_api_or_dial(
+    sim: Simulator, make_app: Callable[..., CallTuiApp], marked: bool
+) -> None:
+    """With marks, the mark column cut the called number (`+121231565…`), and `outbound…` could not
+    tell an API call from a dialed leg."""
+    sim.add_call(direction="outbound-api", from_="+12123156523", to="+17204500323")
+    sim.add_call(direction="outbound-dial", from_="+14155550100", to="+13125550199")
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        if marked:
+            await pilot.press("space", "space")
+            await until(pilot, lambda: app.table.marked_count == 2, "two marks")
+        await pilot.pause()
+        text = table_text(app)
+        for number in ("+12123156523", "+17204500323", "+14155550100", "+13125550199"):
+            assert number in text, text
+        assert "out-api" in text and "out-dial" in text and "DIR" in text, text
 
 
 def test_the_reason_polling_fails_shows_at_80_columns() -> None:

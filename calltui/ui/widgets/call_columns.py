@@ -35,7 +35,12 @@ _TEXT_LIMIT = 256
 
 # (minimum width, comfortable width) per column; from/to may grow further, up to _PARTY_MAX.
 _STATUS = 11  # "in-progress"
-_DIRECTION = (9, 13)  # "outbound-api" needs 12, "outbound-dial" 13
+_DIRECTION = (8, 13)  # "outbound-dial" needs 13; narrower, every direction takes its short form
+SHORT_DIRECTIONS = {"outbound-api": "out-api", "outbound-dial": "out-dial"}
+"""Narrow screens: a whole short word beats `outbound…`, which cannot tell api from dial, and the cells
+saved keep phone numbers whole."""
+SHORT_LABELS = {"direction": "DIR"}
+"""A label for a column narrower than its long one."""
 _PARTY = (8, 20)
 _PARTY_MAX = 40
 _CLOCK = 8  # HH:MM:SS
@@ -180,10 +185,13 @@ class RowCells:
 def row_cells(texts: RowTexts, layout: Layout) -> RowCells:
     w = layout.widths
     gap = " " * GAP
+    direction = texts.direction
+    if w["direction"] < _DIRECTION[1]:
+        direction = SHORT_DIRECTIONS.get(direction, direction)
     middle = gap.join(
         (
             "",
-            fit(texts.direction, w["direction"]),
+            fit(direction, w["direction"]),
             fit(texts.from_, w["from"]),
             fit(texts.to, w["to"]),
             fit(texts.started, w["started"]),
@@ -204,6 +212,12 @@ def duration_cell(call: Call, now: datetime, layout: Layout) -> str:
     return fit(text, layout.widths["duration"], right=True)
 
 
+def label_for(key: str, layout: Layout) -> str:
+    """The column's label, or its short form when the column is narrower than the label."""
+    label = LABELS[key]
+    return SHORT_LABELS.get(key, label) if cell_len(label) > layout.widths[key] else label
+
+
 def header_text(layout: Layout, sort_key: str, descending: bool) -> str:
     """The header row: labels, the sort column marked ▼ (descending) or ▲, padded to the layout's width.
 
@@ -211,7 +225,7 @@ def header_text(layout: Layout, sort_key: str, descending: bool) -> str:
     the blank gap on the column's left, so the label stays whole."""
     text = ""
     for n, key in enumerate(COLUMN_KEYS):
-        width, label, right = layout.widths[key], LABELS[key], key == "duration"
+        width, label, right = layout.widths[key], label_for(key, layout), key == "duration"
         gap = " " * GAP if n else ""
         if key == sort_key:
             arrow = "▼" if descending else "▲"

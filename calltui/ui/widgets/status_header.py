@@ -151,7 +151,8 @@ def _dry_run(model: HeaderModel, now: datetime) -> Part | None:
 
 
 def _team(model: HeaderModel, now: datetime) -> Part | None:
-    """` TEAM 2 online · polling `; ` TEAM OFFLINE ` is never shortened."""
+    """` TEAM 2 online · polling ` (2 others), ` TEAM alone · polling `; ` TEAM OFFLINE ` is never
+    shortened."""
     team = model.team
     if team is None:
         return None
@@ -159,7 +160,10 @@ def _team(model: HeaderModel, now: datetime) -> Part | None:
         return _fixed(" TEAM OFFLINE ", "bold white on red", sep=" ")
     style, n = "bold white on dark_blue", team.teammates
     polling = " · polling" if team.polling else ""
-    forms = (f" TEAM {n} online{polling} ", f" TEAM {n}{polling} ", f" TEAM {n} ")
+    # Alone, a bare count would read "a team of 0": say so in a word.
+    others = "alone" if n == 0 else f"{n} online"
+    short = "alone" if n == 0 else f"{n}"
+    forms = (f" TEAM {others}{polling} ", f" TEAM {short}{polling} ", f" TEAM {short} ")
     return Part(tuple(Text(form, style=style) for form in forms), (6, 2), sep=" ")
 
 
