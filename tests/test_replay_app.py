@@ -11,24 +11,30 @@ from pathlib import Path
 
 import pytest
 from conftest import ACCOUNT_SID, FROZEN_NOW
-from sim_helpers import Clock
+from recording_helpers import Session as RecordingSession
+from recording_helpers import sid as recorded_sid
+from sim_helpers import Clock, posts
 from textual.pilot import Pilot
+from textual.widgets import Static
 from uihelpers import first_poll, help_text, poll, run_command, until
 
 from calltui.domain.call import Call
 from calltui.monitor.activity import Sample
 from calltui.monitor.recording import PollMark, Recording, SqliteRecorder
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
+from calltui.monitor.verify import Verdict
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.replay import timeline
 from calltui.ui.replay.app import ReplayApp, activity
-from calltui.ui.replay.timeline import MARKER
+from calltui.ui.replay.timeline import MARKER, ActionTimeline, action_lines
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.help import HelpScreen
 from calltui.ui.widgets.call_rows import RowModel
 
 SIZE = (120, 30)
+SMALL = (80, 24)
+UNREACHABLE = "http://127.0.0.1:9/twiml.xml"  # the discard port: nothing listens, the fetch fails at once
 
 
 class FakeTime:
@@ -347,6 +353,9 @@ async def test_a_recorder_problem_is_shown_once(make_app: Callable[..., CallTuiA
         def action(self, outcome, now) -> None:  # type: ignore[no-untyped-def]
             pass
 
+        def verdict(self, verdict, now) -> None:  # type: ignore[no-untyped-def]
+            pass
+
         def take_problem(self) -> str | None:
             problem, self.problem = self.problem, None
             return problem
@@ -377,3 +386,116 @@ def test_the_sparkline_takes_good_polls_of_the_active_view_up_to_the_playhead() 
     assert [s.active for s in activity(marks, 4)] == [3, 5, 7]
     assert [s.active for s in activity(marks, 4, size=2)] == [5, 7]
     assert activity(marks, 2) == (Sample(t0, 3),)
+
+
+def screen_lines(widget: Static) -> list[str]:
+    """What `widget` shows on screen, line by line (cut where the screen cuts it)."""
+    return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+
+
+async def concluded(
+    app: CallTuiApp, pilot: Pilot, clock: Clock, sid: str, *, after: float, badge: str
+) -> None:
+    """Let the check of the action on `sid` run `after` seconds on, and wait for its verdict (`badge`)."""
+    await until(pilot, lambda: app.table.badge(sid) == "…", "the check to start")
+    clock.advance(after)
+    app._safety_tick()
+    await until(pilot, lambda: app.table.badge(sid) == badge, "the verdict")
+
+
+async def test_the_replay_shows_each_actions_proof_of_effect_beside_it_at_80x24(
+    sim: Simulator, clock: Clock, tmp_path: Path, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """Recorded live: a hang-up verified, then a redirect whose URL fails (11200). The replay lists each
+    action with its verdict once the playhead has passed the verdict, and counts only the actions."""
+    recorder = SqliteRecorder(tmp_path / "rec.db", account_sid=ACCOUNT_SID, interval=2.0, linger=5.0)
+    recorder.open()
+    ended = sim.add_call(status="in-progress", from_="+15550000001")["sid"]
+    clock.advance(1)
+    moved = sim.add_call(status="in-progress", from_="+15550000002")["sid"]
+    app = make_app(recorder=recorder)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        assert app.table.move_cursor_to(ended)
+        await pilot.press("h", "y")
+        await concluded(app, pilot, clock, ended, after=2, badge="✓")
+        clock.advance(2)
+        await poll(app, pilot)
+        assert app.table.move_cursor_to(moved)
+        await pilot.press("r", *UNREACHABLE, "enter")
+        await pilot.press("enter")  # plain http: confirm the warning
+        await until(pilot, lambda: len(posts(sim)) == 2, "the redirect")
+        await sim.settle()
+        await concluded(app, pilot, clock, moved, after=10, badge="✗")
+        clock.advance(2)
+        await poll(app, pilot)
+    recorder.close()
+
+    with Recording.open(tmp_path / "rec.db") as recording:
+        assert [(row.action, row.outcome) for row in recording.actions] == [
+            ("hangup", "ok"),
+            ("verify", "verified"),
+            ("redirect", "ok"),
+            ("verify", "not-verified"),
+        ]
+        replay = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with replay.run_test(size=SMALL) as pilot:
+            await loaded(replay, pilot)
+            actions = replay.query_one("#actions", Static)
+            timeline = replay.query_one("#timeline")
+            assert "2 actions" in str(timeline.render()).split("\n")[0]
+            assert str(timeline.render()).split("\n")[1].count(MARKER) == 2
+            replay.playhead.seek_by(1)  # the hang-up has gone out; its check has not answered yet
+            replay._show()
+            await loaded(replay, pilot)
+            [line] = screen_lines(actions)[:1]
+            assert "hangup" in line and "ok" in line and "verified" not in line
+            await press(replay, pilot, "end")
+            lines = screen_lines(actions)
+            hangup = next(line for line in lines if "hangup" in line)
+            redirect = next(line for line in lines if "redirect" in line)
+            assert hangup.endswith(
+                f"hangup   {ended[:6]}…{ended[-4:]} ok ✓ verified: call completed  Status=completed"
+            )
+            # The verdict whole; only the redirect's URL, after it, is cut at 80 columns.
+            verdict = f"redirect {moved[:6]}…{moved[-4:]} ok ✗ not verified: 11200 HTTP retrieval failure"
+            assert verdict in redirect and redirect.endswith(verdict + "…")
+            assert len(lines) <= 4 and all(len(line) <= SMALL[0] for line in lines)
+
+
+def test_a_verification_sits_beside_the_latest_action_it_verifies_literally(tmp_path: Path) -> None:
+    """Matched by call and action; one that verifies no recorded action is left out; hostile text in a
+    damaged recording is shown as written, control characters removed."""
+    session = RecordingSession(tmp_path / "rec.db")
+    one, two = recorded_sid(1), recorded_sid(2)
+    session.poll({})
+    session.at(1)
+    session.act(one, "redirect", {"Url": "https://a.example/1"})
+    session.at(2)
+    session.act(one, "hangup", {"Status": "completed"})
+    session.at(3)
+    session.act(one, "redirect", {"Url": "https://a.example/2"})
+    session.at(4)
+    session.recorder.verdict(Verdict(one, "hangup", True, "call completed"), session.now)
+    session.at(5)
+    session.recorder.verdict(Verdict(two, "redirect", True, "no action recorded for it"), session.now)
+    session.at(6)
+    hostile = "[bold]11200[/bold] \x1b[31mfetch\x07 failed"
+    session.recorder.verdict(Verdict(one, "redirect", False, hostile, (11200,)), session.now)
+    session.close()
+    with Recording.open(tmp_path / "rec.db") as recording:
+        timeline = ActionTimeline(recording.actions)
+    assert [a.action for a in timeline.actions] == ["redirect", "hangup", "redirect"] and len(timeline) == 3
+    assert {index: row.outcome for index, row in timeline.verdicts.items()} == {
+        1: "verified",
+        2: "not-verified",
+    }
+    end = session.now.timestamp()
+    text = action_lines(timeline, 3, 4, end)
+    lines = text.plain.split("\n")
+    assert "✓" not in lines[0] and "✗" not in lines[0]  # the first redirect: nothing verified it
+    assert "hangup" in lines[1] and "✓ verified: call completed" in lines[1]
+    assert "✗ not verified: [bold]11200[/bold] fetch failed" in lines[2]
+    assert "\x1b" not in text.plain and "\x07" not in text.plain
+    before = action_lines(timeline, 3, 4, end - 2.5)  # at 3.5 s: the hang-up's verification not made yet
+    assert "verified" not in before.plain

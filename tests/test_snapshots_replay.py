@@ -1,4 +1,5 @@
-"""Screenshot of the replay screen: a recorded session paused on its fourth poll, after two actions.
+"""Screenshot of the replay screen: a recorded session paused on its fourth poll, after two actions (the
+first with its proof of effect).
 
 Update it after an intended change with `pytest tests/test_snapshots_replay.py --snapshot-update`.
 """
@@ -18,6 +19,7 @@ from uihelpers import until
 from calltui.domain.call import Call
 from calltui.domain.errors import CallNotLive, ServerError
 from calltui.monitor.recording import Recording
+from calltui.monitor.verify import Verdict
 from calltui.ui.replay.app import ReplayApp
 
 
@@ -46,6 +48,9 @@ def replay(tmp_path: Path) -> Iterator[ReplayApp]:
     session.act(sid(3), "redirect", {"Url": "https://example.com/twiml/maintenance.xml", "Method": "POST"})
     session.at(4)
     session.fail(ServerError("Service Unavailable", status=503))
+    session.at(4.5)
+    verdict = Verdict(sid(3), "redirect", False, "11200 HTTP retrieval failure", (11200,))
+    session.recorder.verdict(verdict, session.now)
     session.at(5)
     session.act(
         sid(4),

@@ -270,6 +270,7 @@ async def test_the_team_s_streams_export_to_a_recording_that_replays(
 ) -> None:
     from calltui.monitor.recording import Recording
     from calltui.monitor.team.export import export_team
+    from calltui.ui.replay.timeline import ActionTimeline
 
     sid = sim.add_call(status="in-progress")["sid"]
     ana, bob = team("ana"), team("bob")
@@ -277,18 +278,24 @@ async def test_the_team_s_streams_export_to_a_recording_that_replays(
     call = bob.calls[sid]
     assert await bob.session.claim(call, Hangup("completed")) == CLAIMED
     assert (await bob.session.send(call, Hangup("completed"))).result == "ok"  # type: ignore[union-attr]
-    await until(lambda: [s.kind for s in ana.heard] == ["intent", "outcome"], "bob's steps at ana")
+    assert bob.session.team is not None
+    bob.session.team.announce("verify", sid, "hangup", "verified")
+    await until(lambda: [s.kind for s in ana.heard] == ["intent", "outcome", "verify"], "bob's steps at ana")
     await until(lambda: ana.polling != bob.polling, "one poller")
     follower = bob if ana.polling else ana
     applied = len(follower.applied)
     await until(lambda: len(follower.applied) > applied, "a poll from the feed")
     exported = await export_team(Secret(redis_server.url), ACCOUNT_SID, tmp_path / "team.db")
-    assert exported.polls >= 1 and exported.actions == 2
+    assert exported.polls >= 1 and exported.actions == 3
     with Recording.open(tmp_path / "team.db") as recording:
-        assert [(a.call_sid, a.outcome, a.parameters["operator"]) for a in recording.actions] == [
-            (sid, "intent", "bob"),
-            (sid, "ok", "bob"),
+        rows = [(a.call_sid, a.action, a.outcome, a.parameters["operator"]) for a in recording.actions]
+        assert rows == [
+            (sid, "hangup", "intent", "bob"),
+            (sid, "hangup", "ok", "bob"),
+            (sid, "verify", "verified", "bob"),  # the replay shows it beside the hang-up
         ]
+        timeline = ActionTimeline(recording.actions)
+        assert len(timeline) == 2 and {i: v.outcome for i, v in timeline.verdicts.items()} == {1: "verified"}
         assert sid in recording.snapshot(0)
 
 

@@ -128,7 +128,7 @@ class ActionRunner:
             verdict.sid,
             "verify",
             {"action": verdict.action},
-            "verified" if verdict.verified else "not-verified",
+            verdict.outcome,
             error_code=verdict.codes[0] if verdict.codes else None,
             error=verdict.detail,
         )

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from calltui.monitor.actions import ActionOutcome
 from calltui.monitor.poller import PollResult, View
+from calltui.monitor.verify import Verdict
 
 
 class SessionRecorder(Protocol):
@@ -24,6 +25,9 @@ class SessionRecorder(Protocol):
 
     def action(self, outcome: ActionOutcome, now: datetime) -> None:
         """An action's outcome was reported (as in the audit log)."""
+
+    def verdict(self, verdict: Verdict, now: datetime) -> None:
+        """Whether an action took effect (as the audit log's `verify` entry)."""
 
     def take_problem(self) -> str | None:
         """Why the recording stopped, once; None when all is well or it was already reported."""

@@ -324,8 +324,7 @@ class AccountSession:
         if verdict is not None:
             self.verdicts[verdict.sid] = verdict
             if self.team is not None:
-                result = "verified" if verdict.verified else "not-verified"
-                self.team.announce("verify", verdict.sid, verdict.action, result)
+                self.team.announce("verify", verdict.sid, verdict.action, verdict.outcome)
         return verdict
 
     async def record_verdict(self, verdict: Verdict) -> str | None:

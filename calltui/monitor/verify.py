@@ -47,6 +47,11 @@ class Verdict:
     def text(self) -> str:
         return f"verified: {self.detail}" if self.verified else f"not verified: {self.detail}"
 
+    @property
+    def outcome(self) -> str:
+        """As the audit log and a recording keep it (action `verify`)."""
+        return "verified" if self.verified else "not-verified"
+
 
 @dataclass(slots=True)
 class Check:

@@ -1022,6 +1022,8 @@ class CallTuiApp(App[None]):
             timeout=10 if verdict.verified else 30,
             markup=False,
         )
+        if self.recorder is not None:
+            self.recorder.verdict(verdict, self.clock())
         problem = await self.session.record_verdict(verdict)
         if problem:
             self._audit_failed(problem)

@@ -34,6 +34,7 @@ from calltui.monitor.recording.format import (
     SCHEMA_VERSION,
     RecordingError,
 )
+from calltui.monitor.verify import Verdict
 from calltui.paths import open_private
 
 _BATCH = 200
@@ -154,6 +155,24 @@ class SqliteRecorder:
                 error.code if error else None,
                 error.summary() if error else None,
                 outcome.request,
+            )
+        )
+
+    def verdict(self, verdict: Verdict, now: datetime) -> None:
+        """A row like an action's, as the audit log keeps it: action `verify`, the action verified as its
+        parameter, the detail as its error."""
+        code = verdict.codes[0] if verdict.codes else None
+        parameters = json.dumps({"action": verdict.action})
+        self._put(
+            _Action(
+                now.timestamp(),
+                verdict.sid,
+                "verify",
+                parameters,
+                verdict.outcome,
+                code,
+                verdict.detail,
+                None,
             )
         )
 

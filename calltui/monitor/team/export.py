@@ -65,7 +65,10 @@ def _write(recorder: SqliteRecorder, feed: list[Any], actions: list[Any], interv
                 step = decode_action(fields)
                 parameters = {"operator": step.who, "step": step.kind}
                 result = step.result or step.kind
-                recorder.action(ActionOutcome(step.call_sid, step.action, parameters, result), at)
+                action = step.action
+                if step.kind == "verify":  # a row of its own, as a session's own recording has it
+                    action, parameters = "verify", {**parameters, "action": step.action}
+                recorder.action(ActionOutcome(step.call_sid, action, parameters, result), at)
                 written += 1
                 continue
             entry = decode_feed(fields)

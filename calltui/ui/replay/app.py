@@ -94,8 +94,8 @@ class ReplayApp(App[None]):
         """The poll whose calls the table holds (-1: none yet)."""
         self._loading = False
         self._timeline = ActionTimeline(recording.actions)
-        self._actions_shown = -1
-        """How many actions the action list shows (it is rebuilt only when that changes)."""
+        self._actions_shown = (-1, -1)
+        """How many actions and verifications the action list shows (rebuilt only when that changes)."""
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(lambda: self.playhead.moment, id="status")
@@ -201,10 +201,13 @@ class ReplayApp(App[None]):
     def _render(self) -> None:
         self.table.tick(self.playhead.moment)
         self._render_header()
-        passed = self._timeline.passed(self.playhead.position)
-        if passed != self._actions_shown:
-            self._actions_shown = passed
-            self.query_one("#actions", Static).update(action_lines(self._timeline, passed, _ACTION_ROWS))
+        position = self.playhead.position
+        passed = self._timeline.passed(position)
+        shown = (passed, self._timeline.verified(position))
+        if shown != self._actions_shown:
+            self._actions_shown = shown
+            lines = action_lines(self._timeline, passed, _ACTION_ROWS, position)
+            self.query_one("#actions", Static).update(lines)
         timeline = self.query_one(Timeline)
         timeline.loading = self._loading
         timeline.refresh()
@@ -285,12 +288,14 @@ class ReplayApp(App[None]):
     def action_help(self) -> None:
         info = self.recording.info
         polls = counted(len(self.recording.polls), "poll")
-        actions = counted(len(self.recording.actions), "action")
+        actions = counted(len(self._timeline), "action")
         notes = [
             f"Replaying {self.source}: {polls} every {info.interval:g}s, {actions}. "
             "Nothing is sent to Twilio.",
             "Markers above the timeline are actions (green ok, red failed, yellow unknown); "
             "red on the bar marks failed polls.",
+            "The list under the table shows the actions played so far, each with its proof of effect "
+            "(✓ verified, ✗ not verified and why) once the playhead reaches it.",
         ]
         self.push_screen(HelpScreen(self.key_help(), notes))
 

@@ -1,4 +1,5 @@
-"""The replay's timeline bar (position, actions as markers, failed polls in red) and its list of actions."""
+"""The replay's timeline bar (position, actions as markers, failed polls in red) and its list of actions, each
+with its proof of effect (the recording's `verify` rows) once the playhead has passed it."""
 
 from __future__ import annotations
 
@@ -28,13 +29,33 @@ _OUTCOME_STYLES = {
 _RANK = {outcome: rank for rank, outcome in enumerate(_OUTCOME_STYLES)}
 
 
-class ActionTimeline:
-    """The recording's actions in time order with their times, worked out once: each tick of the replay
-    finds what it needs by bisection rather than a pass over every action."""
+VERIFY = "verify"
+"""A recorded row that is not an action but the proof of effect of one (as in the audit log)."""
 
-    def __init__(self, actions: Sequence[RecordedAction]) -> None:
-        self.actions = sorted(actions, key=lambda action: action.at)
+
+class ActionTimeline:
+    """The recording's actions in time order with their times, and each one's verification, worked out
+    once: each tick of the replay finds what it needs by bisection rather than a pass over every action."""
+
+    def __init__(self, recorded: Sequence[RecordedAction]) -> None:
+        rows = sorted(recorded, key=lambda row: row.at)
+        self.actions = [row for row in rows if row.action != VERIFY]
         self.times = [action.at.timestamp() for action in self.actions]
+        self.verdicts: dict[int, RecordedAction] = {}
+        """By the index of the action verified: the latest verification of it."""
+        latest: dict[tuple[str, str], int] = {}  # (call, action) -> index of its latest action so far
+        actions = iter(enumerate(self.actions))
+        pending = next(actions, None)
+        for row in rows:
+            if row.action != VERIFY:
+                continue
+            while pending is not None and pending[1].at <= row.at:
+                latest[(pending[1].call_sid, pending[1].action)] = pending[0]
+                pending = next(actions, None)
+            index = latest.get((row.call_sid, row.parameters.get("action", "")))
+            if index is not None:  # a verification of no recorded action is not shown
+                self.verdicts[index] = row
+        self.verdict_times = sorted(row.at.timestamp() for row in self.verdicts.values())
 
     def __len__(self) -> int:
         return len(self.actions)
@@ -42,6 +63,10 @@ class ActionTimeline:
     def passed(self, position: float) -> int:
         """How many actions happened at or before `position`."""
         return bisect.bisect_right(self.times, position)
+
+    def verified(self, position: float) -> int:
+        """How many of the shown verifications were made at or before `position`."""
+        return bisect.bisect_right(self.verdict_times, position)
 
     def between(self, after: float, until: float) -> Sequence[RecordedAction]:
         """The actions after `after` and at or before `until`."""
@@ -109,25 +134,41 @@ def bar_line(playhead: Playhead, bad: frozenset[int], width: int) -> Text:
     return text
 
 
-def action_lines(timeline: ActionTimeline, passed_count: int, limit: int) -> Text:
-    """The last `limit` of the first `passed_count` actions, oldest first, every recorded value cleaned."""
+def _verdict(row: RecordedAction) -> Text:
+    """`✓ verified: call completed` or `✗ not verified: 11200 HTTP retrieval failure`, cleaned."""
+    detail = clean(row.error, 120) if row.error else ""
+    if row.outcome == "verified":
+        return Text(f"✓ verified{': ' if detail else ''}{detail}", style="green")
+    what = "not verified" if row.outcome == "not-verified" else clean(row.outcome, 20)
+    return Text(f"✗ {what}{': ' if detail else ''}{detail}", style="bold red")
+
+
+def action_lines(timeline: ActionTimeline, passed_count: int, limit: int, position: float) -> Text:
+    """The last `limit` of the first `passed_count` actions, oldest first, each with its verification if
+    it was made by `position`; every recorded value cleaned."""
     actions = timeline.actions
-    passed = actions[max(0, passed_count - limit) : passed_count]
+    first = max(0, passed_count - limit)
+    passed = actions[first:passed_count]
     text = Text(no_wrap=True, overflow="ellipsis")
     if not actions:
         return text.append("No actions in this recording.", style="dim")
     if not passed:
         later = len(actions)
         return text.append(f"No actions yet; {later} later on the timeline ({MARKER}).", style="dim")
-    for number, action in enumerate(passed):
-        if number:
+    for number, action in enumerate(passed, start=first):
+        if number > first:
             text.append("\n")
-        text.append(_clock(action.at.timestamp()) + "  ", style="bold")
-        text.append(f"{clean(action.action, 20):<9}{short_sid(action.call_sid)}  ")
+        # Single spaces: at 80 columns a verdict such as "✗ not verified: 11200 HTTP retrieval failure"
+        # fits beside its action; the parameters, least needed, come last.
+        text.append(_clock(action.at.timestamp()) + " ", style="bold")
+        text.append(f"{clean(action.action, 20):<8} {short_sid(action.call_sid)} ")
         outcome = clean(action.outcome, 20)
         text.append(outcome, style=_OUTCOME_STYLES.get(action.outcome, "red"))
         if action.error_code is not None:
             text.append(f" {action.error_code}", style="red")
+        verdict = timeline.verdicts.get(number)
+        if verdict is not None and verdict.at.timestamp() <= position:
+            text.append(" ").append_text(_verdict(verdict))
         details = "  ".join(f"{clean(k, 20)}={clean(v, 80)}" for k, v in action.parameters.items())
         text.append(f"  {details}", style="dim")
         if action.error:
