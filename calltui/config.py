@@ -9,13 +9,10 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from dotenv import dotenv_values
 
 from calltui.domain.call import ACCOUNT_SID_RE, API_KEY_SID_RE
 from calltui.domain.text import clean
@@ -77,6 +74,8 @@ def read_env_file(path: Path | None) -> dict[str, str]:
     """The file's KEY=value pairs (python-dotenv syntax); os.environ is left untouched."""
     if path is None:
         return {}
+    from dotenv import dotenv_values  # here: most runs have no env file, and the screen comes first
+
     try:
         values = dotenv_values(path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -116,6 +115,8 @@ def load_settings(
         "team_url": _team_url(sources.get("CALLTUI_TEAM_URL", "--team")),
     }
     if flag_values.get("demo"):
+        import secrets  # here: only the demo makes credentials up
+
         account_sid = "AC" + secrets.token_hex(16)
         token = Secret(secrets.token_hex(16))
         return Settings(account_sid=account_sid, username=account_sid, secret=token, demo=True, **options)

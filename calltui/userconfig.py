@@ -32,7 +32,6 @@ line naming the key and how to fix it. Example:
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,11 +114,15 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     """The preferences at `path` (default: the user's config directory); defaults when there is no file."""
     path = path or default_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return UserConfig()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    import tomllib  # here: without a file (the usual case) the screen comes without it
+
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     return parse_user_config(data, str(path))

@@ -1,5 +1,6 @@
 """The collector pacing: what is alive after the first poll is frozen for good, what comes later is collected
-as usual, and the app gives everything back when it closes."""
+in full only when the app says (as often as the interpreter would have), and the app gives everything back
+when it closes."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ class Cycle:
 @pytest.fixture(autouse=True)
 def unfrozen() -> Iterator[None]:
     gc.unfreeze()
+    threshold = gc.get_threshold()
     yield
+    gc.set_threshold(*threshold)
     gc.unfreeze()
 
 
@@ -51,3 +54,35 @@ def test_stop_gives_the_frozen_objects_back() -> None:
     pacer.after_poll()
     pacer.stop()
     assert gc.get_freeze_count() == 0
+
+
+def young_collections(count: int) -> None:
+    for _ in range(count):
+        gc.collect(1)  # what allocations trigger: each one counts towards a full collection
+
+
+def test_after_the_freeze_the_interpreter_runs_no_full_collection_of_its_own() -> None:
+    young, middle, oldest = gc.get_threshold()
+    pacer = CollectionPacer()
+    pacer.after_poll()
+    assert gc.get_threshold()[:2] == (young, middle)  # young collections stay the interpreter's
+    assert gc.get_threshold()[2] > 1_000_000
+    pacer.stop()
+    assert gc.get_threshold() == (young, middle, oldest)
+
+
+def test_a_full_collection_runs_when_the_interpreter_would_have_run_one() -> None:
+    oldest = gc.get_threshold()[2]
+    pacer = CollectionPacer()
+    pacer.after_poll()
+    cycle = Cycle()
+    alive = weakref.ref(cycle)
+    gc.collect(1)  # it survives a young collection: it is old now
+    del cycle
+    young_collections(oldest - gc.get_count()[2] - 1)
+    assert not pacer.collect_if_due()  # one young collection short of the interpreter's own schedule
+    assert alive() is not None  # young collections leave old garbage alone
+    young_collections(1)
+    assert not pacer.collect_if_due(slack=3)  # the tick's fallback waits longer
+    assert pacer.collect_if_due()
+    assert alive() is None

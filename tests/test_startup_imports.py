@@ -1,5 +1,6 @@
-"""Start-up: the twilio SDK and aiohttp (they load on the gateway thread with the first read) and the screens
-(each when first opened) are not imported before the first paint, and the first read waits for it."""
+"""Start-up: the twilio SDK and aiohttp (they load on the gateway thread with the first read), the screens
+(each when first opened) and what only some runs need are not imported before the first paint, and the
+first read waits for it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,20 @@ def test_the_app_and_its_gateway_import_without_the_sdk_aiohttp_or_any_screen() 
         "import sys, calltui.cli, calltui.ui.run, calltui.gateway; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('twilio', 'aiohttp') "
         "or m.startswith('calltui.ui.screens.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_what_only_some_runs_need_waits_until_it_is_needed() -> None:
+    # .env and config.toml files, --record, inline TwiML, odd dates, Twilio's Date header, details
+    later = (
+        "dotenv", "tomllib", "sqlite3", "calltui.monitor.recording.writer", "xml", "email",
+        "statistics", "calltui.domain.inspector",
+    )  # fmt: skip
+    code = (
+        "import sys, calltui.cli, calltui.ui.run, calltui.gateway; "
+        f"print(sorted(m for m in sys.modules if m.startswith({later!r})))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"

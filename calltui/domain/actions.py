@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -72,6 +71,8 @@ def validate_twiml(raw: str) -> str:
         raise ActionInputError(
             f"Inline TwiML is {len(twiml)} characters; Twilio's limit is {MAX_TWIML_LENGTH}."
         )
+    import xml.etree.ElementTree as ET  # here: only a redirect to inline TwiML needs an XML parser
+
     try:
         root = ET.fromstring(twiml)
     except ET.ParseError as exc:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from calltui.domain.account import AccountInfo
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import Call
-from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
+
+if TYPE_CHECKING:  # the details screen's types: not imported before the first paint
+    from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 
 
 class CallGateway(Protocol):

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from calltui.domain.call import Call, is_call_sid
 from calltui.domain.errors import MalformedResponse
@@ -173,6 +172,8 @@ def _parse_date(value: object) -> datetime | None:
     fast = _twilio_date(value)
     if fast is not None:
         return fast
+    from email.utils import parsedate_to_datetime  # here: Twilio's own dates never need it
+
     try:
         parsed = parsedate_to_datetime(value[:100])
         # "-0000" means "UTC, source unknown" and parses naive; Twilio always means UTC.

@@ -20,10 +20,8 @@ from calltui.domain.errors import (
     MalformedResponse,
     ReadOnlyViolation,
 )
-from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
 from calltui.gateway.parse import ParseCache, ParsedCalls, parse_call, parse_calls, parse_error_codes
 from calltui.gateway.parse_accounts import account_text, parse_accounts
-from calltui.gateway.parse_inspector import parse_all, parse_event, parse_notification, parse_recording
 from calltui.gateway.runner import LoopThread
 from calltui.settings import Settings
 
@@ -31,6 +29,7 @@ if TYPE_CHECKING:  # the SDK itself is imported on the gateway's thread (see cal
     from twilio.base.version import Version
     from twilio.rest import Client
 
+    from calltui.domain.inspector import CallEvent, CallNotification, CallRecording
     from calltui.gateway.transport import GatewayHttpClient
 
 T = TypeVar("T")
@@ -86,13 +85,21 @@ class TwilioGateway:
         _check_sid(parent_sid)
         return await self._call(lambda api: self._read_calls(api, {"ParentCallSid": parent_sid}))
 
+    # The details screen's reads: their parsers are imported when it first asks, not before the first paint.
+
     async def list_events(self, sid: str) -> list[CallEvent]:
+        from calltui.gateway.parse_inspector import parse_event
+
         return await self._subresource(sid, "Events", "events", parse_event)
 
     async def list_notifications(self, sid: str) -> list[CallNotification]:
+        from calltui.gateway.parse_inspector import parse_notification
+
         return await self._subresource(sid, "Notifications", "notifications", parse_notification)
 
     async def list_recordings(self, sid: str) -> list[CallRecording]:
+        from calltui.gateway.parse_inspector import parse_recording
+
         return await self._subresource(sid, "Recordings", "recordings", parse_recording)
 
     async def find_ended(self, since: datetime, wanted: Collection[Call]) -> list[Call]:
@@ -269,6 +276,7 @@ class TwilioGateway:
 
         async def read(api: Version) -> list[T]:
             from calltui.gateway import sdk
+            from calltui.gateway.parse_inspector import parse_all
 
             params: dict[str, object] = {"PageSize": PAGE_SIZE}
             return parse_all(

@@ -7,12 +7,10 @@ Twilio's clock. A laptop three minutes fast would show every call three minutes 
 
 from __future__ import annotations
 
-import statistics
 import threading
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from calltui.domain.call import utcnow
 
@@ -45,6 +43,10 @@ class TwilioClock:
         """One answer's `Date` header (untrusted: anything unparsable is ignored)."""
         if not date_header:
             return
+        # Imported here, on the gateway's thread after the first paint, rather than before it.
+        import statistics
+        from email.utils import parsedate_to_datetime
+
         try:
             twilio = parsedate_to_datetime(date_header)
         except (TypeError, ValueError, IndexError, OverflowError):

@@ -67,6 +67,10 @@ CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 CLOSING_WAIT = 3.0
 #: How long `q` lets requests in flight and a bulk run finish before it exits anyway.
 QUIT_WAIT = 30.0
+#: Seconds after a poll is applied that a full collection, when due, runs (see gc_pacing).
+COLLECT_AFTER_POLL = 0.25
+#: The tick collects only when polls have left full collections this many times overdue (they stopped).
+TICK_SLACK = 3
 #: Seconds between checks that the audit log is still there and writable (a stat; a write only while failing).
 AUDIT_PROBE_EVERY = 2.0
 #: Standing alerts listed by `!`; more than this end in a count.
@@ -339,6 +343,8 @@ class CallTuiApp(App[None]):
             self.recorder.poll(result, self.clock(), self.session.view)
             self._recorder_problem()
         self.gc_pacer.after_poll()
+        # Not right after the paint (it would add to the same stall): between polls, the gateway idle.
+        self.set_timer(COLLECT_AFTER_POLL, self.gc_pacer.collect_if_due)
 
     def _active_shown(self) -> int:
         counts = self.table.counts_by_status()  # kept as rows change: no pass over the calls
@@ -367,6 +373,7 @@ class CallTuiApp(App[None]):
         self._alert_bar.expire(now)
         self._render_header()
         forget_removed_widgets()  # once a second: dialogs and notices come and go
+        self.gc_pacer.collect_if_due(slack=TICK_SLACK)
 
     def _render_header(self) -> None:
         table = self.table

@@ -1,4 +1,4 @@
-"""Keeps Python's full garbage collections short by freezing, once, what lives as long as the app.
+"""Keeps Python's full garbage collections short, and out of the moments when the app is busy.
 
 A full collection walks every object the collector tracks. Measured at 10,000 calls (`make bench`):
 about 100,000 tracked objects, 85,000 of them alive before the first call arrived — the libraries'
@@ -6,9 +6,16 @@ functions, classes and modules, Textual's screen, the twilio SDK — and alive u
 collection walked them all, 45-200 ms, for nothing. A call is one tracked object (its `Call`: strings,
 numbers and dates are not tracked). So once the screen is up and the first poll applied (the SDK is
 imported by then), everything alive is moved to the permanent generation (`gc.freeze()`, O(1)) and stays
-there: the collector's own schedule keeps running and walks only what came later, about one object per
-call, a few ms at 10,000 calls. Frozen objects are still freed by reference counting; only a reference
-cycle among the objects alive at that moment is never collected, a bounded, one-time cost.
+there: later collections walk only what came later. Frozen objects are still freed by reference counting;
+only a reference cycle among the objects alive at that moment is never collected, a bounded, one-time cost.
+
+What is left to walk (the calls, Textual's cached lines: 13,000-20,000 objects at 10,000 calls) still
+takes 10-20 ms, and the interpreter starts a full collection whenever an allocation tips its count: most
+often in the middle of a poll, while the gateway's thread parses pages (holding the interpreter lock) or
+while the table applies a diff and repaints, so the collection added to the longest stalls. From the
+freeze on, the oldest generation is taken off the interpreter's schedule and collected here instead, as
+often as the interpreter would (after as many young collections), but only a moment after a poll has
+been applied and painted: the gateway is idle until the next poll and the loop has nothing else to do.
 """
 
 from __future__ import annotations
@@ -17,25 +24,48 @@ import gc
 
 FREEZE_AFTER = 1
 """Polls applied before the freeze: the first has loaded the SDK and painted the table."""
+NEVER = 2**31 - 1
+"""An oldest-generation threshold the interpreter never reaches."""
 
 
 class CollectionPacer:
     def __init__(self, freeze_after: int = FREEZE_AFTER) -> None:
         self.freeze_after = max(1, freeze_after)
         self._polls = 0
+        self._threshold: tuple[int, int, int] | None = None
+        """The interpreter's thresholds while the oldest generation is collected here."""
 
     def after_poll(self) -> None:
-        """Called once a poll has been applied to the table (or failed)."""
+        """Called once a poll has been applied to the table (or failed); the app calls `collect_if_due`
+        once that poll is painted."""
         self._polls += 1
         if self._polls == self.freeze_after:
             # Young objects only: the cycles start-up left behind go before they would be frozen for
             # good, without walking the old objects a full collection would (the stall this avoids).
             gc.collect(1)
             gc.freeze()
+            self._take_over()
 
-    @staticmethod
-    def stop() -> None:
-        """Give the frozen objects back to the collector (the app is closing; tests run many apps)."""
+    def _take_over(self) -> None:
+        young, middle, oldest = gc.get_threshold()
+        if young and oldest and gc.isenabled():  # else whoever set them wants no (full) collections
+            self._threshold = (young, middle, oldest)
+            gc.set_threshold(young, middle, NEVER)
+
+    def collect_if_due(self, slack: int = 1) -> bool:
+        """A full collection now if the interpreter would have run one by now (`slack` times over: a
+        fallback on a timer for when polls stop); returns whether it ran."""
+        if self._threshold is None or gc.get_count()[2] < self._threshold[2] * slack:
+            return False
+        gc.collect()
+        return True
+
+    def stop(self) -> None:
+        """Give the frozen objects and the schedule back to the collector (the app is closing; tests run
+        many apps)."""
+        if self._threshold is not None:
+            gc.set_threshold(*self._threshold)
+            self._threshold = None
         gc.unfreeze()
 
     @staticmethod

@@ -25,7 +25,7 @@ from calltui.monitor.accounts import (
 )
 from calltui.monitor.audit import AuditLog, AuditLogError, Origin, read_entries
 from calltui.monitor.history import UrlHistory
-from calltui.monitor.recording import RecordingError, SqliteRecorder
+from calltui.monitor.recording.format import RecordingError
 from calltui.monitor.redirects import RedirectMemory
 from calltui.monitor.skew import TwilioClock
 from calltui.monitor.team.link import TeamConfig
@@ -48,6 +48,8 @@ def build_app(settings: Settings, warnings: Sequence[str] = ()) -> CallTuiApp:
     notice = unanswered_notice(unanswered)
     recorder = None
     if settings.record is not None:
+        from calltui.monitor.recording import SqliteRecorder  # here: only `--record` needs the writer
+
         recorder = SqliteRecorder(
             settings.record,
             account_sid=settings.account_sid,
