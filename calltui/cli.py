@@ -107,9 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(settings: Settings, warnings: list[str]) -> int:
-    from calltui.ui.run import run_app  # Imported late: --help, --version and config errors stay fast.
+    from calltui.ui.gc_pacing import held_until_painted
 
-    return run_app(settings, warnings)
+    with held_until_painted():
+        from calltui.ui.run import run_app  # Imported late: --help, --version and config errors stay fast.
+
+        return run_app(settings, warnings)
 
 
 def _replay(path: Path, *, team: bool = False) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from calltui.ui.gc_pacing import CollectionPacer
+from calltui.ui.gc_pacing import CollectionPacer, held_until_painted
 
 
 class Cycle:
@@ -86,3 +86,22 @@ def test_a_full_collection_runs_when_the_interpreter_would_have_run_one() -> Non
     assert not pacer.collect_if_due(slack=3)  # the tick's fallback waits longer
     assert pacer.collect_if_due()
     assert alive() is None
+
+
+def test_start_up_collects_nothing_until_the_first_frame_which_freezes_what_it_made() -> None:
+    with held_until_painted():
+        assert not gc.isenabled()
+        made = [Cycle() for _ in range(100)]
+        CollectionPacer().painted()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(made)  # a young collection will not walk them
+    assert gc.isenabled()
+
+
+def test_a_start_up_that_never_paints_gives_the_collector_back() -> None:
+    with pytest.raises(RuntimeError), held_until_painted():
+        raise RuntimeError("the audit log cannot be written")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    CollectionPacer().painted()  # a later app's first frame: nothing to end
+    assert gc.get_freeze_count() == 0

@@ -107,7 +107,8 @@ async def test_a_recorded_session_plays_back_with_pause_seek_speed_and_actions(
     fake = FakeTime()
     with Recording.open(tmp_path / "rec.db") as recording:
         assert len(recording.polls) == 4
-        [action] = recording.actions
+        # The hang-up's proof of effect may follow it as a `verify` row, depending on when the poll saw b go.
+        [action] = [action for action in recording.actions if action.action != "verify"]
         assert (action.call_sid, action.action, action.outcome) == (b, "hangup", "ok")
         assert action.parameters == audit["parameters"] == {"Status": "completed"}
         assert action.at.isoformat() == audit["time"]

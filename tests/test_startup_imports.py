@@ -1,6 +1,6 @@
 """Start-up: the twilio SDK and aiohttp (they load on the gateway thread with the first read), the screens
 (each when first opened) and what only some runs need are not imported before the first paint, and the
-first read waits for it."""
+first read waits for it; the first frame has the footer's keys."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.strip import Strip
+from textual.widgets._footer import FooterKey
 
 from calltui.domain.call import Call
 from calltui.ui.app import CallTuiApp
@@ -73,3 +74,19 @@ async def test_the_first_read_starts_once_the_table_is_painted(
                 break
             await pilot.pause(0.01)
     assert reads and reads[0] > 0  # the header line at least was painted before the first read began
+
+
+async def test_the_footer_keys_are_in_the_first_frame(make_app: Callable[..., CallTuiApp]) -> None:
+    app = make_app()
+    keys: list[str] = []
+
+    def first_frame() -> None:
+        keys.extend(str(key.key) for key in app.query(FooterKey))
+
+    app.call_after_refresh(first_frame)  # queued before the app starts: runs at its first refresh
+    async with app.run_test() as pilot:
+        for _ in range(100):
+            if keys:
+                break
+            await pilot.pause(0.01)
+    assert {"question_mark", "q"} <= set(keys)

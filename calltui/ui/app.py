@@ -22,7 +22,7 @@ from textual.widgets import Input
 
 from calltui.allocator import fix_mmap_threshold
 from calltui.domain.actions import Action, Hangup, Redirect
-from calltui.domain.call import ACTIVE_STATUSES, Call, utcnow
+from calltui.domain.call import ACTIVE_STATUSES, Call, format_local, utcnow
 from calltui.domain.diff import PollDiff
 from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
@@ -73,8 +73,6 @@ COLLECT_AFTER_POLL = 0.25
 TICK_SLACK = 3
 #: Seconds between checks that the audit log is still there and writable (a stat; a write only while failing).
 AUDIT_PROBE_EVERY = 2.0
-#: Standing alerts listed by `!`; more than this end in a count.
-ALERTS_LISTED = 10
 #: Twilio's code for an update to a call that is no longer in progress.
 CALL_NOT_IN_PROGRESS = 21220
 WRITE_ACTIONS = frozenset({"redirect", "hangup", "undo"})
@@ -227,6 +225,7 @@ class CallTuiApp(App[None]):
         self.call_after_refresh(self._start_polling)
 
     def _start_polling(self) -> None:
+        self.gc_pacer.painted()
         fix_mmap_threshold()  # before the first page is read: see calltui/allocator.py
         self._load_account_name()
         self._poll_loop()
@@ -425,11 +424,7 @@ class CallTuiApp(App[None]):
         if not standing:
             self.notify("No alert is standing.", title="Alerts", markup=False)
             return
-        lines = [alert.message for alert in standing[:ALERTS_LISTED]]
-        if len(standing) > ALERTS_LISTED:
-            lines.append(f"… and {len(standing) - ALERTS_LISTED} more.")
-        title = f"{counted(len(standing), 'alert')} standing"
-        self.notify("\n".join(lines), title=title, severity="warning", timeout=20, markup=False)
+        self.push_screen(screens.AlertsScreen(standing, format_local(self.clock(), "%H:%M:%S") or "now"))
 
     # ----------------------------------------------------------------- keys
 

@@ -21,11 +21,33 @@ been applied and painted: the gateway is idle until the next poll and the loop h
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 FREEZE_AFTER = 1
 """Polls applied before the freeze: the first has loaded the SDK and painted the table."""
 NEVER = 2**31 - 1
 """An oldest-generation threshold the interpreter never reaches."""
+
+_held = False
+
+
+@contextmanager
+def held_until_painted() -> Iterator[None]:
+    """No collection from here to the first frame (`CollectionPacer.painted`), or the end of the block.
+
+    Start-up makes what lives as long as the app (modules, classes, the screen): collecting then walks
+    the same objects over and over for nothing, and a full collection among them (80,000 objects) took
+    30-50 ms of the time to the first frame."""
+    global _held
+    _held = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _held:
+            _held = False
+            gc.enable()
 
 
 class CollectionPacer:
@@ -34,6 +56,16 @@ class CollectionPacer:
         self._polls = 0
         self._threshold: tuple[int, int, int] | None = None
         """The interpreter's thresholds while the oldest generation is collected here."""
+
+    @staticmethod
+    def painted() -> None:
+        """The first frame is on screen: a hold (`held_until_painted`) ends. What start-up made is frozen
+        first, or the first young collection would walk all of it (the stall the freeze below avoids)."""
+        global _held
+        if _held:
+            _held = False
+            gc.freeze()
+            gc.enable()
 
     def after_poll(self) -> None:
         """Called once a poll has been applied to the table (or failed); the app calls `collect_if_due`

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from calltui.ui.screens.accounts import AccountPickerScreen
+    from calltui.ui.screens.alerts import AlertsScreen
     from calltui.ui.screens.alone import AloneScreen
     from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
     from calltui.ui.screens.details import DetailsScreen
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 _MODULES = {
     "AccountPickerScreen": "accounts",
+    "AlertsScreen": "alerts",
     "AloneScreen": "alone",
     "BulkConfirmScreen": "bulk_confirm",
     "DetailsScreen": "details",
@@ -35,6 +37,7 @@ _MODULES = {
 
 __all__ = [
     "AccountPickerScreen",
+    "AlertsScreen",
     "AloneScreen",
     "BulkConfirmScreen",
     "DetailsScreen",

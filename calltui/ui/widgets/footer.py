@@ -30,6 +30,10 @@ class PinnedFooter(Footer):
     """
 
     def compose(self) -> ComposeResult:
+        # Textual's footer shows no key until the screen first reports its bindings, a refresh after it
+        # mounts: the first frame had no keys, and the frame with them waited behind the twilio SDK's
+        # import, which starts after the first frame. The bindings are known here: keys in the first frame.
+        self.set_reactive(Footer._bindings_ready, True)
         keys = list(super().compose())
         pinned = [
             key
