@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sim_helpers import Clock
+from textual.widgets import Static
 from uihelpers import (
     alert_line,
     first_poll,
@@ -19,6 +20,7 @@ from uihelpers import (
     poll,
     record_alert_notices,
     run_command,
+    screen_lines,
     until,
 )
 
@@ -412,3 +414,27 @@ def test_one_alert_fits_one_line_at_80_columns_whatever_the_caller() -> None:
     line = notice_line([alert])
     assert line.cell_len <= 78 and "\x1b" not in line.plain
     assert line.plain.endswith("in progress for 100:00:00 (limit 60 min) · CAffff…ffff")
+
+
+async def test_the_list_of_alerts_fits_80x24_title_first_and_scrolls(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp]
+) -> None:
+    """Thirty alerts at 80x24: the title, how to close it and the first alerts on screen, one line each;
+    the rest below the fold, reached by scrolling."""
+    sids = [sim.add_call(status="queued", from_=f"+1555000{i:04}")["sid"] for i in range(30)]
+    app = alert_app(waiting_longer_than=5)
+    async with app.run_test(size=SMALL) as pilot:
+        clock.advance(6)
+        await first_poll(app, pilot)
+        await pilot.press("exclamation_mark")
+        await until(pilot, lambda: isinstance(app.screen, AlertsScreen), "the alerts dialog")
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        assert "30 alerts standing" in shown and "Esc or ! closes" in shown
+        listed = str(app.screen.query_one("#alert-lines", Static).render()).splitlines()
+        assert len(listed) == 30 and listed[0] in shown and listed[-1] not in shown
+        assert all(len(line) <= 70 for line in listed)  # one line each inside the dialog at 80 columns
+        assert {short_sid(sid) for sid in sids} == {line.rsplit(" · ", 1)[1] for line in listed}
+        await pilot.press("end")
+        await pilot.pause()
+        assert listed[-1] in "\n".join(screen_lines(app))
