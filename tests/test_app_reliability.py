@@ -5,8 +5,10 @@ without an answer."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
+import weakref
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -173,6 +175,26 @@ async def test_back_from_ctrl_z_the_screen_is_redrawn_and_a_poll_catches_up(
         await until(pilot, lambda: app.polls_completed > polls, "the catch-up poll")
         await pilot.pause()
         assert app.table.get_call(arrived) is not None and arrived[:6] in table_text(app)
+
+
+async def test_a_closed_dialog_leaves_nothing_it_rendered_behind(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """Found by the soak bench: Textual keys a cache by each widget's styles cache (textual#6665), which
+    kept every closed dialog's widgets' rendered lines alive."""
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HangupScreen), "the hang-up dialog")
+        await pilot.pause()
+        rendered = [weakref.ref(widget._styles_cache) for widget in app.screen.query("*")]
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HangupScreen), "the dialog closed")
+        await pilot.pause(1.2)  # the app's once-a-second tick
+        gc.collect()
+        assert [ref for ref in rendered if ref() is not None] == []
 
 
 async def test_dialogs_opened_and_closed_leave_no_footer_keys_behind(

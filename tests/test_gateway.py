@@ -125,6 +125,17 @@ async def test_list_active_follows_every_page_of_every_status(sim: Simulator, ga
     assert sum("PageToken" in q for q in queries) == 2  # pages 2 and 3 follow next_page_uri
 
 
+async def test_a_read_leaves_the_sdk_holding_neither_the_page_nor_the_credentials(
+    sim: Simulator, gateway: TwilioGateway
+) -> None:
+    """The SDK keeps its last request and answer until the next request: a page body held between polls."""
+    add_calls(sim, 3, "in-progress")
+    await gateway.list_active()
+    http = gateway._http
+    assert http is not None
+    assert http._test_only_last_response is None and http._test_only_last_request is None
+
+
 async def test_list_active_keeps_calls_with_hostile_fields(sim: Simulator, gateway: TwilioGateway) -> None:
     (sid,) = add_calls(sim, 1, "in-progress")
     # The SDK's own CallInstance raises on each of these dates; the call must still show.

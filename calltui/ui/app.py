@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
+from calltui.allocator import fix_mmap_threshold
 from calltui.domain.actions import Action, Hangup, Redirect
 from calltui.domain.call import ACTIVE_STATUSES, Call, format_local, utcnow
 from calltui.domain.diff import PollDiff
@@ -48,6 +49,7 @@ from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, re
 from calltui.ui.describe import call_line, counted, short_sid, stale_warning
 from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
+from calltui.ui.textual_leaks import forget_removed_widgets
 from calltui.ui.widgets.alert_bar import AlertBar
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
@@ -224,6 +226,7 @@ class CallTuiApp(App[None]):
 
     def _start_polling(self) -> None:
         self.gc_pacer.painted()
+        fix_mmap_threshold()  # before the first page is read: see calltui/allocator.py
         self._load_account_name()
         self._poll_loop()
 
@@ -368,6 +371,7 @@ class CallTuiApp(App[None]):
         self._check_alerts()
         self._alert_bar.expire(now)
         self._render_header()
+        forget_removed_widgets()  # once a second: dialogs and notices come and go
         self.gc_pacer.collect_if_due(slack=TICK_SLACK)
 
     def _render_header(self) -> None:

@@ -1,0 +1,66 @@
+"""Once the app reads pages, a big block freed does not make glibc keep later big blocks in its heap, where
+their memory stays after they are freed (see calltui/allocator.py)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Callable
+
+import pytest
+from uihelpers import first_poll
+
+from calltui.allocator import fix_mmap_threshold
+from calltui.ui.app import CallTuiApp
+
+MIB = 1024 * 1024
+
+
+def _glibc() -> bool:
+    try:
+        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                     "fordblks", "keepcost")
+    ]  # fmt: skip
+
+
+def _libc() -> ctypes.CDLL:
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    libc.mallinfo2.restype = MallInfo2
+    return libc
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc's allocator only")
+async def test_after_the_first_read_a_freed_big_block_leaves_later_ones_mapped_apart(
+    make_app: Callable[..., CallTuiApp],
+) -> None:
+    libc = _libc()
+    if not hasattr(libc, "mallinfo2"):
+        pytest.skip("mallinfo2 needs glibc 2.33")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await first_poll(app, pilot)
+        # glibc's own rule would raise its mmap threshold to 8 MiB here, and serve the next 1 MiB block
+        # from the heap, which keeps its memory once it is freed.
+        libc.free(libc.malloc(8 * MIB))
+        mapped = libc.mallinfo2().hblkhd
+        block = libc.malloc(MIB)
+        try:
+            assert libc.mallinfo2().hblkhd - mapped >= MIB  # mapped apart: given back when freed
+        finally:
+            libc.free(block)
+
+
+def test_a_threshold_the_user_set_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
+    assert fix_mmap_threshold() is False
