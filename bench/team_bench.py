@@ -2,7 +2,7 @@
 
 - API requests per poll interval with 1, 5 and 10 instances on one account (target: those of one instance,
   +10 %): the instances are sessions in this process, polling every 2 s, counted at the simulator over
-  5 intervals once one of them polls for the team and the others follow.
+  5 intervals (from half an interval after a poll) once one of them polls for the team and the others follow.
 - A poll applied at the poller -> painted at a follower (target p99 < 250 ms): the follower is the real app
   (headless); each of 40 polls brings a new call, timed from the poller's result to the follower's first
   screen refresh that shows it.
@@ -104,6 +104,15 @@ async def _requests_per_interval(sim: SimProcess, url: str, size: int, folder: P
             if time.monotonic() > deadline:
                 raise RuntimeError("the team did not settle on one poller")
             await asyncio.sleep(0.05)
+        # The window opens half an interval after a poll, so that no poll falls on its edges: opened just
+        # after one (as the settling above leaves it for one instance, later for five or ten), it ended
+        # as the fifth began, and counted 4, 4.3 or 5 polls at random (2.40, 2.60 or 3.00 req).
+        polls = sum(applied.values())
+        while sum(applied.values()) == polls:
+            if time.monotonic() > deadline + INTERVAL * 2:
+                raise RuntimeError("the team stopped polling")
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(INTERVAL / 2)
         before = await sim.arun(request_count)
         await asyncio.sleep(WINDOW * INTERVAL)
         return (await sim.arun(request_count) - before) / WINDOW
