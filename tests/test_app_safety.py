@@ -145,7 +145,10 @@ async def test_u_is_in_the_help_and_the_palette_but_not_in_read_only(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
-        assert ("u", "Undo: cancel the newest action still in its grace window") in app._key_help()
+        assert (
+            "u",
+            "Undo: cancel the newest action or bulk run still in its grace window",
+        ) in app._key_help()
         assert any(c.title.startswith("Undo") for c in app.get_system_commands(app.screen))
     app = make_app(read_only=True)
     async with app.run_test(size=SIZE) as pilot:

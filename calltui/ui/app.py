@@ -118,7 +118,11 @@ class CallTuiApp(App[None]):
         Binding("ctrl+z", "suspend_process", "Suspend to the shell (fg comes back)", show=False),
         # Priority: a dialog or the details screen in front must not leave the countdown without its undo.
         Binding(
-            "u", "undo", "Undo: cancel the newest action still in its grace window", show=False, priority=True
+            "u",
+            "undo",
+            "Undo: cancel the newest action or bulk run still in its grace window",
+            show=False,
+            priority=True,
         ),
         Binding("space", "toggle_mark", "Mark / unmark the call", show=False),
         Binding("a", "mark_shown", "Mark every shown call", show=False),
