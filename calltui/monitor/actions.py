@@ -53,9 +53,14 @@ def action_name(action: Action) -> str:
     return "redirect" if isinstance(action, Redirect) else "hangup"
 
 
+def action_word(name: str) -> str:
+    """`redirect` or `hang-up`: an action's name (as audited) in prose."""
+    return "redirect" if name == "redirect" else "hang-up"
+
+
 def action_title(name: str) -> str:
-    """`Redirect` or `Hang-up`: an action's name (as audited) in prose."""
-    return "Redirect" if name == "redirect" else "Hang-up"
+    """`Redirect` or `Hang-up`: the same, to start a sentence."""
+    return action_word(name).capitalize()
 
 
 class ActionRunner:

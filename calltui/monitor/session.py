@@ -362,6 +362,11 @@ class AccountSession:
         return self._bulk_items is not None
 
     @property
+    def bulk_items(self) -> tuple[BulkItem, ...]:
+        """The calls the reserved bulk run still has to send (see `ended`); none when no run is reserved."""
+        return self._bulk_items or ()
+
+    @property
     def bulk_sending(self) -> bool:
         """A bulk run is past its grace window, sending."""
         return self._bulk_items is not None and not self.grace.runs

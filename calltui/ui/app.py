@@ -28,7 +28,7 @@ from calltui.domain.errors import GatewayError
 from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
-from calltui.monitor.actions import ActionOutcome, action_name, action_title
+from calltui.monitor.actions import ActionOutcome, action_name, action_title, action_word
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkItem, BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -293,7 +293,7 @@ class CallTuiApp(App[None]):
         """What quitting now would leave behind: what waits in its grace window, in flight or sending."""
         grace = self.session.grace
         return Pending(
-            waiting=tuple(self._kind(item.action) for item in grace.actions),
+            waiting=tuple(action_word(action_name(item.action)) for item in grace.actions),
             run=sum(len(run.items) for run in grace.runs),
             going=self._in_flight(),
             sending=self.session.bulk_sending,
@@ -880,7 +880,7 @@ class CallTuiApp(App[None]):
         else:
             # calltui's words for what was tried, then Twilio's own (its 21220 says "Cannot redirect"
             # whatever the request was).
-            attempt = {"redirect": "redirect", "hangup": "hang-up"}[outcome.action]
+            attempt = action_word(outcome.action)
             if outcome.parameters.get("Status") == "canceled":
                 attempt = "cancel"
             error = outcome.error
@@ -972,13 +972,9 @@ class CallTuiApp(App[None]):
         self.notify(f"Canceled, nothing sent: {what}", title="Undone", severity="warning", markup=False)
         self._audit_canceled(item)
 
-    @staticmethod
-    def _kind(action: Action) -> str:
-        return "redirect" if isinstance(action, Redirect) else "hang-up"
-
     def _describe(self, item: Waiting) -> str:
         """`hang-up of CA12…89ef`, `bulk redirect of 12 calls`."""
-        what = self._kind(item.items[0].action) if item.items else "action"
+        what = action_word(action_name(item.items[0].action)) if item.items else "action"
         if isinstance(item, PendingRun):
             return f"bulk {what} of {counted(len(item.items), 'call')}"
         return f"{what} of {short_sid(item.call.sid)}"
@@ -991,7 +987,7 @@ class CallTuiApp(App[None]):
             text = f"Not sent: the {self._describe(item)}; every one of them ended during the countdown."
         elif isinstance(item, PendingRun):
             sids = ", ".join(short_sid(one.sid) for one, _ in ended[:3]) + (", …" if len(ended) > 3 else "")
-            kind = self._kind(item.items[0].action)
+            kind = action_word(action_name(item.items[0].action))
             text = (
                 f"Not sent to {len(ended)} of the {len(item.items)} calls of the bulk {kind}: {sids} "
                 "ended during the countdown."
@@ -1029,8 +1025,7 @@ class CallTuiApp(App[None]):
         if isinstance(item, PendingRun):
             plan = self._bulk_plan
             assert plan is not None, "a bulk run waits only after _confirm_bulk"
-            gone = {one.sid for one, _ in ended}
-            kept = tuple(one for one in plan.items if one.sid not in gone)
+            kept = self.session.bulk_items  # `ended` has taken the calls that ended out of the run
             if kept:
                 self._run_bulk(replace(plan, items=kept, skipped=plan.skipped + len(ended)))
         elif not ended:
