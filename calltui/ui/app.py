@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -47,7 +47,7 @@ from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, counted, short_sid, stale_warning
-from calltui.ui.gc_pacing import CollectionPacer
+from calltui.ui.gc_pacing import AFTER_KEY, CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.pending import Pending
 from calltui.ui.textual_leaks import forget_removed_widgets
@@ -359,8 +359,9 @@ class CallTuiApp(App[None]):
             self.recorder.poll(result, self.clock(), self.session.view)
             self._recorder_problem()
         self.gc_pacer.after_poll()
-        # Not right after the paint (it would add to the same stall): between polls, the gateway idle.
-        self.set_timer(COLLECT_AFTER_POLL, self.gc_pacer.collect_if_due)
+        # Not right after the paint (it would add to the same stall): between polls, the gateway idle;
+        # while the engineer types, right after a key's paint instead (see `on_event`).
+        self.set_timer(COLLECT_AFTER_POLL, self.gc_pacer.collect_unless_typing)
 
     def _active_shown(self) -> int:
         counts = self.table.counts_by_status()  # kept as rows change: no pass over the calls
@@ -389,7 +390,7 @@ class CallTuiApp(App[None]):
         self._alert_bar.expire(now)
         self._render_header()
         forget_removed_widgets()  # once a second: dialogs and notices come and go
-        self.gc_pacer.collect_if_due(slack=TICK_SLACK)
+        self.gc_pacer.collect_if_due(slack=TICK_SLACK)  # even while typing: keys a widget keeps never run one
 
     def _render_header(self) -> None:
         table = self.table
@@ -592,7 +593,15 @@ class CallTuiApp(App[None]):
         box.display = bool(box.value)
         self.table.focus()
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # from the terminal, not bubbled
+            self.gc_pacer.key_pressed()
+        await super().on_event(event)
+
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if self.gc_pacer.due():
+            # Once this key's effect is on screen and before the next key of a human's pace (see gc_pacing).
+            self.set_timer(AFTER_KEY, self.gc_pacer.collect_after_key)
         # Esc clears the filter from the box while typing, and from the table once it was kept with Enter.
         if event.key != "escape" or self.screen is not self.screen_stack[0]:
             return
