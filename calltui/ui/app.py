@@ -54,6 +54,7 @@ from calltui.ui.textual_leaks import forget_removed_widgets
 from calltui.ui.widgets.alert_bar import AlertBar
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
+from calltui.ui.widgets.filter_box import FilterBox
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader, TeamStatus
@@ -206,7 +207,7 @@ class CallTuiApp(App[None]):
         self._alert_bar = AlertBar(id="alert-notice")
         yield self._header
         yield self._table
-        yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
+        yield FilterBox(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
         yield self._alert_bar
         yield self._pending_bar
         yield BulkBar(id="bulk")
@@ -593,13 +594,15 @@ class CallTuiApp(App[None]):
         self.table.focus()
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        # Esc clears the filter from the box while typing, and from the table once it was kept with Enter.
+        # Esc clears a filter kept with Enter from the table too (the box's own Esc is its binding).
         if event.key != "escape" or self.screen is not self.screen_stack[0]:
             return
-        box = self.query_one("#filter", Input)
-        if box.has_focus or (self.table.has_focus and (box.value or self.table.filter_text)):
-            self.set_filter("")
+        if self.table.has_focus and (self.query_one("#filter", Input).value or self.table.filter_text):
+            self.action_clear_filter()
             event.stop()
+
+    def action_clear_filter(self) -> None:
+        self.set_filter("")
 
     def action_toggle_view(self) -> None:
         self._start_over(View.RECENT if self.session.view is View.ACTIVE else View.ACTIVE)
