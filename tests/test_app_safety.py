@@ -99,6 +99,18 @@ async def test_the_action_is_sent_exactly_once_when_the_window_ends(
         assert bar_text(app) == ""
 
 
+async def test_the_countdown_of_an_unanswered_call_does_not_read_as_canceling(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """Ending a ringing call sends Status=canceled, and the bar said "Canceling CA… press u to cancel"."""
+    sid = sim.add_call(status="ringing")["sid"]
+    app = make_app(grace=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("h", "y")
+        assert f"Hanging up unanswered {sid[:6]}…{sid[-4:]} in 3… press u to cancel" in bar_text(app)
+
+
 async def test_u_cancels_the_newest_of_several_waiting_actions(
     sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp]
 ) -> None:
