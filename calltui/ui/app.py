@@ -51,7 +51,7 @@ from calltui.ui.gc_pacing import CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.pending import Pending
 from calltui.ui.textual_leaks import forget_removed_widgets
-from calltui.ui.widgets.alert_bar import AlertBar
+from calltui.ui.widgets.alert_bar import AlertBar, notice_line
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.filter_box import FilterBox
@@ -421,12 +421,16 @@ class CallTuiApp(App[None]):
 
     def _check_alerts(self) -> None:
         """Evaluate the alert rules on the live calls: highlight rows, and announce what went off on the
-        one-line notice (the first few in a while; the header counts the rest)."""
+        one-line notice (the first few in a while; the header counts the rest), and as a notification while
+        a screen is in front of the table."""
         now = self.clock()
         report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), now)
         self.table.set_alerts(report.sids)
         if report.notice:
             self._alert_bar.announce(report.new, now)
+            if self.screen is not self.screen_stack[0]:
+                # The notice line is under the table, hidden behind the details or any screen in front.
+                self.notify(notice_line(report.new).plain, title="Alert", severity="warning", markup=False)
             if self.user_config.bell:
                 self.bell()
 
