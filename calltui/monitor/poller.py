@@ -107,6 +107,11 @@ class Poller:
             return "it is no longer among the live calls"
         return None
 
+    def status_of(self, sid: str) -> str | None:
+        """Call `sid`'s status in the last good poll; None when it is not in it."""
+        call = self._calls.get(sid)
+        return call.status if call is not None else None
+
     def switch_view(self, view: View) -> None:
         """The next poll starts the new view from empty (its result is a full fill)."""
         self.view = view

@@ -51,9 +51,10 @@ from calltui.ui.gc_pacing import AFTER_KEY, CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.pending import Pending
 from calltui.ui.textual_leaks import forget_removed_widgets
-from calltui.ui.widgets.alert_bar import AlertBar
+from calltui.ui.widgets.alert_bar import AlertBar, notice_line
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
+from calltui.ui.widgets.filter_box import FilterBox
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader, TeamStatus
@@ -206,7 +207,7 @@ class CallTuiApp(App[None]):
         self._alert_bar = AlertBar(id="alert-notice")
         yield self._header
         yield self._table
-        yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
+        yield FilterBox(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
         yield self._alert_bar
         yield self._pending_bar
         yield BulkBar(id="bulk")
@@ -421,12 +422,16 @@ class CallTuiApp(App[None]):
 
     def _check_alerts(self) -> None:
         """Evaluate the alert rules on the live calls: highlight rows, and announce what went off on the
-        one-line notice (the first few in a while; the header counts the rest)."""
+        one-line notice (the first few in a while; the header counts the rest), and as a notification while
+        a screen is in front of the table."""
         now = self.clock()
         report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), now)
         self.table.set_alerts(report.sids)
         if report.notice:
             self._alert_bar.announce(report.new, now)
+            if self.screen is not self.screen_stack[0]:
+                # The notice line is under the table, hidden behind the details or any screen in front.
+                self.notify(notice_line(report.new).plain, title="Alert", severity="warning", markup=False)
             if self.user_config.bell:
                 self.bell()
 
@@ -602,13 +607,15 @@ class CallTuiApp(App[None]):
         if self.gc_pacer.due():
             # Once this key's effect is on screen and before the next key of a human's pace (see gc_pacing).
             self.set_timer(AFTER_KEY, self.gc_pacer.collect_after_key)
-        # Esc clears the filter from the box while typing, and from the table once it was kept with Enter.
+        # Esc clears a filter kept with Enter from the table too (the box's own Esc is its binding).
         if event.key != "escape" or self.screen is not self.screen_stack[0]:
             return
-        box = self.query_one("#filter", Input)
-        if box.has_focus or (self.table.has_focus and (box.value or self.table.filter_text)):
-            self.set_filter("")
+        if self.table.has_focus and (self.query_one("#filter", Input).value or self.table.filter_text):
+            self.action_clear_filter()
             event.stop()
+
+    def action_clear_filter(self) -> None:
+        self.set_filter("")
 
     def action_toggle_view(self) -> None:
         self._start_over(View.RECENT if self.session.view is View.ACTIVE else View.ACTIVE)
