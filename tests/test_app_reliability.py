@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from audit_helpers import all_lines, audit_lines
+from rich.cells import cached_cell_len
 from sim_helpers import Clock
 from textual.widgets._footer import FooterKey
 from uihelpers import first_poll, table_text, until
@@ -195,6 +196,22 @@ async def test_a_closed_dialog_leaves_nothing_it_rendered_behind(
         await pilot.pause(1.2)  # the app's once-a-second tick
         gc.collect()
         assert [ref for ref in rendered if ref() is not None] == []
+
+
+async def test_lines_measured_seconds_ago_are_not_kept(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """Found by the soak bench: Rich's cell-length cache, which measures every line Textual paints, kept
+    the last 4,096 lines (~1.5 MB once full), most of them rows whose call changed since."""
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=NARROW) as pilot:
+        await first_poll(app, pilot)
+        for n in range(2000):  # lines painted once, as a row's is before its duration ticks on
+            cached_cell_len(f"CA{n:032x} │ in-progress │ +15551234567 │ 00:{n % 60:02}")
+        assert cached_cell_len.cache_info().currsize >= 2000
+        await pilot.pause(1.2)  # the app's once-a-second tick
+        assert cached_cell_len.cache_info().currsize < 500  # what the screen measured since
 
 
 async def test_dialogs_opened_and_closed_leave_no_footer_keys_behind(

@@ -21,6 +21,7 @@ from calltui.monitor.poller import PollResult, PollState, View
 from calltui.monitor.recording import Recording, RecordingError, codec
 from calltui.monitor.recording.codec import pack
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
+from calltui.monitor.recording.writer import PAGE_CACHE_KIB
 
 
 def a_call(n: int, rng: random.Random) -> Call:
@@ -183,6 +184,16 @@ def test_the_file_is_private_self_contained_and_never_overwritten(tmp_path: Path
     (tmp_path / "blocker").write_text("a file where a folder should be")
     with pytest.raises(RecordingError, match=r"^cannot write the recording .*blocker/rec\.db: "):
         Session(tmp_path / "blocker" / "rec.db")
+
+
+def test_the_writers_page_cache_is_small_whatever_the_files_size(tmp_path: Path) -> None:
+    """Found by the soak bench: SQLite's default page cache (2,000 KiB) grew with the recording for
+    minutes; an append-only writer needs a few pages."""
+    session = Session(tmp_path / "rec.db")
+    assert session.recorder._db is not None
+    assert session.recorder._db.execute("PRAGMA cache_size").fetchone() == (-PAGE_CACHE_KIB,)
+    assert PAGE_CACHE_KIB <= 256
+    session.close()
 
 
 def test_writes_stay_off_the_event_loop_and_are_batched(

@@ -18,6 +18,7 @@ from calltui.monitor.audit import AuditLog, read_entries
 from calltui.monitor.bulk import BulkItem
 from calltui.monitor.poller import View
 from calltui.monitor.session import AccountSession, SessionSettings
+from calltui.monitor.verify import REDIRECT_WINDOW
 from calltui.simulator import Simulator
 from calltui.userconfig import AlertRules
 
@@ -101,6 +102,34 @@ async def test_a_confirmed_action_waits_out_the_grace_window_then_is_sent_once_a
     assert await session.record_verdict(verdict) is None
     assert outcomes(tmp_path) == [("hangup", "ok"), ("verify", "verified")]
     assert ("hangup check", "verified: call completed") in session.safety_notes(sid)
+
+
+async def test_verdicts_on_calls_gone_longer_than_the_ended_view_looks_back_are_forgotten(
+    sim, make_session, clock
+) -> None:
+    """A long session's verdicts were all kept until it closed (the soak bench: one every 5 s)."""
+    ended, live, later = (sim.add_call(status="in-progress")["sid"] for _ in range(3))
+    session = make_session()
+    calls = await first_poll(session)
+
+    async def verdict_on(sid: str) -> None:
+        [check] = session.due(clock())[1]
+        assert check.sid == sid and await session.verify(check, clock()) is not None
+
+    await session.send(calls[ended], Hangup(calls[ended].end_status))
+    clock.advance(2)
+    await verdict_on(ended)
+    session.verifier.start(live, "redirect", clock())  # a redirect Twilio took: the call goes on
+    clock.advance(REDIRECT_WINDOW.total_seconds())
+    await verdict_on(live)
+    await first_poll(session)  # the live view: `ended` is over, `live` is not
+    clock.advance(session.poller.recent_window.total_seconds())
+    assert set(session.verdicts) == {ended, live}  # nothing is forgotten until the next verdict
+    await session.send(calls[later], Hangup(calls[later].end_status))
+    clock.advance(2)
+    await verdict_on(later)
+    assert list(session.verdicts) == [live, later]
+    assert not [label for label, _ in session.safety_notes(ended) if label.endswith("check")]
 
 
 async def test_without_a_grace_window_an_action_is_sent_at_once(sim, make_session) -> None:

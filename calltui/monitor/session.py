@@ -121,7 +121,9 @@ class AccountSession:
         self.grace = GraceQueue(settings.grace_seconds)
         self.verifier = Verifier(gateway)
         self.verdicts: dict[str, Verdict] = {}
-        """The latest proof-of-effect verdict per call SID."""
+        """The latest proof-of-effect verdict per call SID, oldest first (see `_keep_verdict`)."""
+        self._verdict_times: dict[str, datetime] = {}
+        """When each of `verdicts` was decided, in the same order."""
         self.listener = listener
         self.team: TeamSide | None = None
         self._alone = False
@@ -334,10 +336,25 @@ class AccountSession:
         """Look once; the verdict (also kept in `verdicts`) when decided."""
         verdict = await self.verifier.run(check, now)
         if verdict is not None:
-            self.verdicts[verdict.sid] = verdict
+            self._keep_verdict(verdict, now)
             if self.team is not None:
                 self.team.announce("verify", verdict.sid, verdict.action, verdict.outcome)
         return verdict
+
+    def _keep_verdict(self, verdict: Verdict, now: datetime) -> None:
+        """Keep `verdict` for the details, and forget those no view can show any more: decided longer ago
+        than the ended view looks back (an hour) on calls the live view no longer lists. A long session
+        sends thousands of actions; their verdicts were kept until it closed."""
+        sid = verdict.sid
+        self.verdicts.pop(sid, None)
+        self._verdict_times.pop(sid, None)
+        self.verdicts[sid], self._verdict_times[sid] = verdict, now  # newest last
+        horizon = now - self.poller.recent_window
+        for old, decided in list(self._verdict_times.items()):
+            if decided > horizon:
+                break
+            if self.poller.over(old) is not None:  # a call still live (or one no poll can tell of) stays
+                del self.verdicts[old], self._verdict_times[old]
 
     async def record_verdict(self, verdict: Verdict) -> str | None:
         """Audit a verdict as `verify`; the write error, if any."""

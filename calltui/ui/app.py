@@ -50,7 +50,7 @@ from calltui.ui.describe import call_line, counted, short_sid, stale_warning
 from calltui.ui.gc_pacing import AFTER_KEY, CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.pending import Pending
-from calltui.ui.textual_leaks import forget_removed_widgets
+from calltui.ui.textual_leaks import trim_render_caches
 from calltui.ui.widgets.alert_bar import AlertBar, notice_line
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
@@ -390,7 +390,7 @@ class CallTuiApp(App[None]):
         self._check_alerts()
         self._alert_bar.expire(now)
         self._render_header()
-        forget_removed_widgets()  # once a second: dialogs and notices come and go
+        trim_render_caches()  # once a second: dialogs, notices and lines come and go
         self.gc_pacer.collect_if_due(slack=TICK_SLACK)  # even while typing: keys a widget keeps never run one
 
     def _render_header(self) -> None:
