@@ -8,8 +8,8 @@ costs the widgets on screen two `Style`s each, made again at their next paint.
 
 Rich's `cached_cell_len` (which Textual measures every line with) keeps the last 4,096 texts of up to 511
 characters it measured: a row's line is new each time its call changes or its duration ticks, so the
-cache fills with lines never measured again, ~1.8 MB held once full (tracemalloc); the soak bench (a 0.1 s poll)
-filled it in 80 s, a 2 s poll in minutes. Measuring a 200-character line again costs ~3 µs.
+cache fills with lines never measured again, ~1.8 MB held once full (tracemalloc); the soak bench (a 0.1 s
+poll) filled it in 80 s, a 2 s poll in minutes. Measuring a 200-character line again costs ~3 µs.
 """
 
 from __future__ import annotations
