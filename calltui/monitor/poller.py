@@ -75,6 +75,7 @@ class Poller:
         self._backoff = backoff or Backoff(base=interval)
         self._calls: dict[str, Call] = {}
         self._last_started: datetime | None = None  # when the last good poll started
+        self._last_reading = timedelta(0)  # and how long it took to read the lists
         self._reconciler = Reconciler(gateway)
         self.recent_ends = RecentEnds()
         """Calls seen to end in the last minute, by final status (the header counts them)."""
@@ -133,9 +134,12 @@ class Poller:
 
     async def poll(self) -> PollResult:
         view, started = self.view, self._clock()
+        reading = timedelta(0)  # how long the lists took to read
         try:
             if view is View.ACTIVE:
-                new = await _indexed(await self.gateway.list_active())
+                listed = await self.gateway.list_active()
+                reading = max(self._clock() - started, timedelta(0))
+                new = await _indexed(listed)
                 ended = await self._reconcile(new)
             else:
                 new = await _indexed(await self.gateway.list_recent(started - self.recent_window))
@@ -149,7 +153,7 @@ class Poller:
             diff = await asyncio.to_thread(diff_calls, base, new)
         else:
             diff = diff_calls(base, new)
-        self._calls, self._last_started = new, started
+        self._calls, self._last_started, self._last_reading = new, started, reading
         self.recent_ends.record(ended, started)
         self._backoff.reset()
         self.state = PollState(last_ok=self._clock())
@@ -170,13 +174,16 @@ class Poller:
         return [call for call in found.values() if not call.is_active]
 
     def _served_by(self) -> datetime:
-        """A moment, on Twilio's clock, no later than when the last poll was served: the latest update among
-        its calls (a busy account updates some call every few seconds; our clock may be off Twilio's), but
-        not after that poll started nor a day before it (records dated in the future or at year 1)."""
+        """A moment, on Twilio's clock, no later than when the last poll's first list was served: the latest
+        update among its calls (a busy account updates some call every few seconds; our clock may be off
+        Twilio's), but not after that poll started nor a day before it (records dated in the future or at
+        year 1), less the time its lists took to read (a call updated during the last read may be that
+        much later than a call the first read listed, which may have ended since)."""
         started = self._last_started
         assert started is not None
         updates = (call.date_updated for call in self._calls.values() if call.date_updated is not None)
-        return max(min(max(updates, default=started), started), started - timedelta(days=1))
+        latest = max(min(max(updates, default=started), started), started - timedelta(days=1))
+        return latest - self._last_reading
 
     def _failed(self, error: GatewayError) -> PollResult:
         now = self._clock()
