@@ -123,6 +123,24 @@ async def test_a_call_ringing_too_long_is_highlighted_and_notified_once(
         assert alert_line(app) == "" and app.table.alert_sids == {sid}  # the notice goes, the alert stays
 
 
+async def test_an_alert_going_off_behind_the_details_is_notified_on_top(
+    sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], announced: list[str]
+) -> None:
+    """The notice line is under the table: with the details screen open, an alert went off unseen."""
+    sid = sim.add_call(status="ringing", from_="+15550001234")["sid"]
+    app = alert_app(waiting_longer_than=30)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is not app.screen_stack[0], "the details")
+        clock.advance(31)
+        app._tick()
+        await pilot.pause()
+        [notice] = announced
+        assert alert_toasts(app) == [notice] and short_sid(sid) in notice
+        await until(pilot, lambda: "ALERT +15550001234 ringing for 0:31" in on_screen(app), "the toast")
+
+
 async def test_a_call_in_progress_too_long(
     sim: Simulator, clock: Clock, alert_app: Callable[..., CallTuiApp], announced: list[str]
 ) -> None:

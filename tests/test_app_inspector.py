@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TabbedContent
-from uihelpers import first_poll, help_text, run_command, until
+from uihelpers import first_poll, help_text, on_screen, run_command, until
 
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
@@ -181,3 +181,34 @@ async def test_help_and_palette_from_the_details_screen_as_typed(
             lambda: len([r for r in sim.requests if r.path.endswith("/Notifications.json")]) > len(before),
             "the tabs fetched again",
         )
+
+
+async def test_long_values_of_the_highlighted_record_are_spelled_out_at_80x24(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """Twilio's messages and webhook URLs are wider than 80 columns: the table cut them at the screen's
+    edge, so the highlighted record's are shown whole, wrapped, under its table."""
+    sid = sim.add_call()["sid"]
+    long_url = "https://app.example.com/voice/maintenance-message?team=payments&reason=incident-4711&lang=en"
+    sim.add_event(sid, "https://app.example.com/first")
+    sim.add_event(sid, long_url)
+    message = "Attempt to retrieve the TwiML document returned HTTP 502; the call fell back to the next step"
+    sim.add_notification(sid, 11200, message_text=message, request_url=long_url)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_details(app, pilot, sid)
+        await pilot.press("3")
+        await pilot.pause()
+        shown = unwrapped(app)
+        assert f"message{message}".replace(" ", "") in shown and f"requesturl{long_url}" in shown
+        await pilot.press("2")
+        await pilot.pause()
+        assert "urlhttps://app.example.com/first" in unwrapped(app)
+        await pilot.press("down")
+        await pilot.pause()
+        assert f"url{long_url}" in unwrapped(app)
+
+
+def unwrapped(app: CallTuiApp) -> str:
+    """The screen's text without spaces: a long value wraps wherever the screen's edge falls."""
+    return "".join(on_screen(app).split())

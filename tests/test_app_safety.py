@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from audit_helpers import audit_lines
+from audit_helpers import audit_lines, intent_lines
 from conftest import ACCOUNT_SID, make_settings
 from sim_helpers import Clock, posts
-from uihelpers import first_poll, nothing_sent, until
+from uihelpers import first_poll, nothing_sent, poll, until
 
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.errors import ReadOnlyViolation
@@ -97,6 +97,39 @@ async def test_the_action_is_sent_exactly_once_when_the_window_ends(
         await pilot.pause()
         assert len(posts(sim)) == 1 and posts(sim)[0].form == {"Status": "completed"}
         assert bar_text(app) == ""
+
+
+async def test_the_countdown_of_an_unanswered_call_does_not_read_as_canceling(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """Ending a ringing call sends Status=canceled, and the bar said "Canceling CA… press u to cancel"."""
+    sid = sim.add_call(status="ringing")["sid"]
+    app = make_app(grace=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("h", "y")
+        assert f"Hanging up unanswered {sid[:6]}…{sid[-4:]} in 3… press u to cancel" in bar_text(app)
+
+
+async def test_a_ringing_call_answered_in_the_grace_window_is_hung_up_as_in_progress(
+    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
+) -> None:
+    """Confirmed while it rang, the hang-up was fixed as Status=canceled, which Twilio ignores for a call
+    in progress: a call answered before the window ended went on, and the audit said `ok`."""
+    sid = sim.add_call(status="ringing")["sid"]
+    app = make_app(grace=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("h", "y")
+        sim.move_call(sid, "in-progress")
+        await poll(app, pilot)
+        clock.advance(5)
+        app._safety_tick()
+        await until(pilot, lambda: len(audit_lines(tmp_path)) == 1, "the hang-up's outcome")
+        assert [post.form for post in posts(sim)] == [{"Status": "completed"}]
+        assert sim.call(sid)["status"] == "completed"
+        [intent] = intent_lines(tmp_path)
+        assert intent["parameters"] == {"Status": "completed"}
 
 
 async def test_u_cancels_the_newest_of_several_waiting_actions(

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from calltui.domain.call import Call
 from calltui.domain.diff import PollDiff
+from calltui.ui.widgets import sorted_blocks
 from calltui.ui.widgets.call_columns import COLUMN_KEYS, fit, header_text, layout_for, short_sid
 from calltui.ui.widgets.call_rows import RowModel, follow
+from calltui.ui.widgets.sorted_blocks import SortedBlocks
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -215,3 +219,67 @@ def test_fit_counts_cells_not_characters() -> None:
     assert cell_len(fit("e\u0301" * 10, 4)) == 4
     assert fit("x", 0) == ""
     assert short_sid("CA" + "0123456789abcdef" * 2) == "CA0123…cdef"
+
+
+# --- the display order at scale: blocks, compared with one sorted list --------------------------------
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 60)), max_size=300))
+def test_sorted_blocks_agree_with_one_sorted_list(
+    monkeypatch: pytest.MonkeyPatch, steps: list[tuple[bool, int]]
+) -> None:
+    monkeypatch.setattr(sorted_blocks, "LOAD", 3)  # small blocks: splits and emptied blocks happen
+    blocks: SortedBlocks[int] = SortedBlocks(range(0, 60, 7))
+    plain = sorted(range(0, 60, 7))
+    for add, item in steps:
+        if add and item not in plain:
+            blocks.add(item)
+            plain = sorted([*plain, item])
+        elif not add and item in plain:
+            blocks.remove(item)
+            plain.remove(item)
+        elif not add:
+            with pytest.raises(ValueError):
+                blocks.remove(item)
+    assert list(blocks) == plain and len(blocks) == len(plain)
+    assert [blocks[i] for i in range(len(plain))] == plain
+    assert [blocks.index(item) for item in plain] == list(range(len(plain)))
+    for start in range(-1, len(plain) + 2, 2):
+        assert blocks.slice(start, start + 4) == plain[max(0, start) : start + 4]
+    with pytest.raises(IndexError):
+        blocks[len(plain)]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 40), max_size=12),  # added or changed (a new age)
+            st.lists(st.integers(0, 40), max_size=6),  # removed
+            st.integers(0, 40),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["", "5", "1"]),
+    st.sampled_from(list(COLUMN_KEYS)),
+)
+def test_polls_applied_one_by_one_order_the_rows_as_one_sort_would(
+    monkeypatch: pytest.MonkeyPatch, polls: list[tuple[list[int], list[int], int]], needle: str, column: str
+) -> None:
+    """The order kept change by change (rows taken out and put back) is the order a full sort gives."""
+    monkeypatch.setattr(sorted_blocks, "LOAD", 2)
+    rows = model(*(call(n) for n in range(0, 40, 3)), linger=0)
+    rows.sort_by(column)
+    rows.set_filter(needle)
+    for changed, removed, seed in polls:
+        calls = tuple(
+            call(n, age=(n * seed) % 17, status="ringing" if seed % 2 else "in-progress") for n in changed
+        )
+        rows.apply(PollDiff(changed=calls, removed=tuple(sid(n) for n in removed)), NOW)
+        fresh = RowModel(linger=0, tz=UTC)
+        fresh.sort_column, fresh.descending = rows.sort_column, rows.descending
+        fresh.set_filter(needle)
+        fresh.set_calls([c for s in sorted(rows._calls) if (c := rows.get(s)) is not None], NOW)
+        assert rows.sids() == fresh.sids()
+        assert [rows.index_of(s) for s in rows.sids()] == list(range(len(rows)))

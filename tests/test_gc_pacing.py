@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import gc
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from sim_helpers import Clock
+from uihelpers import first_poll, until
 
-from calltui.ui.gc_pacing import CollectionPacer, held_until_painted
+from calltui.simulator import Simulator
+from calltui.ui.app import CallTuiApp
+from calltui.ui.gc_pacing import AFTER_KEY, TYPING_WINDOW, CollectionPacer, held_until_painted
 
 
 class Cycle:
@@ -105,3 +109,66 @@ def test_a_start_up_that_never_paints_gives_the_collector_back() -> None:
     assert gc.get_freeze_count() == 0
     CollectionPacer().painted()  # a later app's first frame: nothing to end
     assert gc.get_freeze_count() == 0
+
+
+def old_garbage_due(pacer: CollectionPacer) -> weakref.ref[Cycle]:
+    """A cycle only a full collection frees, and as many young collections as make one due."""
+    oldest = gc.get_threshold()[2]
+    pacer.after_poll()
+    cycle = Cycle()
+    alive = weakref.ref(cycle)
+    gc.collect(1)  # old now
+    del cycle
+    young_collections(oldest - gc.get_count()[2])
+    assert pacer.due()
+    return alive
+
+
+def test_while_the_engineer_types_a_due_collection_waits_for_a_key_and_runs_after_it() -> None:
+    now = [100.0]
+    pacer = CollectionPacer(clock=lambda: now[0])
+    alive = old_garbage_due(pacer)
+    pacer.key_pressed()
+    now[0] += TYPING_WINDOW / 2
+    assert not pacer.collect_unless_typing()  # the moment after a poll is skipped: keys are coming
+    pacer.key_pressed()
+    now[0] += AFTER_KEY / 4
+    pacer.key_pressed()  # another key before the first one's turn: it waits for that key's
+    assert not pacer.collect_after_key()
+    assert alive() is not None
+    now[0] += AFTER_KEY
+    assert pacer.collect_after_key()
+    assert alive() is None
+
+
+def test_once_the_engineer_stops_typing_the_moment_after_a_poll_collects_again() -> None:
+    now = [100.0]
+    pacer = CollectionPacer(clock=lambda: now[0])
+    alive = old_garbage_due(pacer)
+    pacer.key_pressed()
+    now[0] += TYPING_WINDOW
+    assert pacer.collect_unless_typing()
+    assert alive() is None
+
+
+async def test_a_key_pressed_with_a_collection_due_collects_after_its_frame_not_after_the_poll(
+    make_app: Callable[..., CallTuiApp], sim: Simulator, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        sim.add_call(status="in-progress")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await first_poll(app, pilot)
+        pacer = app.gc_pacer
+        after_key: list[str | None] = []
+        collected: list[int] = []
+        monkeypatch.setattr(pacer, "due", lambda slack=1: True)
+        monkeypatch.setattr(pacer, "collect_if_due", lambda slack=1: bool(collected.append(slack)) or True)
+        monkeypatch.setattr(pacer, "collect_after_key", lambda: after_key.append(app.table.highlighted_sid))
+        before = app.table.highlighted_sid
+        await pilot.press("down")
+        await until(pilot, lambda: bool(after_key), "the collection after the key")
+        assert after_key == [app.table.highlighted_sid] and after_key[0] != before  # the key's move was made
+        before_collections = len(collected)
+        assert not pacer.collect_unless_typing()  # a key came from the terminal: typing
+        assert len(collected) == before_collections

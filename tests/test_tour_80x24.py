@@ -142,3 +142,21 @@ def test_the_replay_says_replay_first_and_keeps_its_counts_at_80_columns() -> No
     line.truncate(78, overflow="ellipsis")
     assert line.plain.startswith(" REPLAY ❚❚ PAUSED "), line.plain
     assert "poll 1 of 300" in line.plain and "12 actions" in line.plain, line.plain
+
+
+async def test_the_filter_box_shows_its_keys_in_the_footer(
+    sim: Simulator, make_app: Callable[..., CallTuiApp]
+) -> None:
+    """With the box focused the footer showed only "/ Filter": Enter and Esc were said only by the
+    placeholder, which the first key typed replaces."""
+    sim.add_call()
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        await pilot.press("slash", "+", "1")
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert "⏎ Keep filter" in footer and "esc Clear filter" in footer, footer
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.table.filter_text == "" and app.table.has_focus

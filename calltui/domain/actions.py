@@ -38,6 +38,11 @@ class Hangup:
     def parameters(self) -> dict[str, str]:
         return {"Status": self.status}
 
+    def for_status(self, status: str | None) -> Hangup:
+        """This hang-up as it must leave for a call now `status`: `canceled` does not affect a call in
+        progress, so a call answered since the engineer confirmed (it rang then) is sent `completed`."""
+        return Hangup("completed") if self.status == "canceled" and status == "in-progress" else self
+
 
 Action = Redirect | Hangup
 

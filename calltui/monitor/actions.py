@@ -74,6 +74,7 @@ class ActionRunner:
         dry_run: bool = False,
         redirects: RedirectMemory | None = None,
         on_intent: Callable[[ActionOutcome], object] | None = None,
+        status_now: Callable[[str], str | None] = lambda sid: None,
     ) -> None:
         self._gateway = gateway
         self._audit = audit
@@ -85,6 +86,8 @@ class ActionRunner:
         self.redirects = redirects or RedirectMemory()
         self._on_intent = on_intent
         """Told of each request about to leave (result `unknown` until its answer): the recording keeps it."""
+        self._status_now = status_now
+        """A call's status as last seen (the latest poll): a hang-up leaves as that status needs it."""
 
     def busy(self, sid: str) -> bool:
         return sid in self._in_flight
@@ -94,6 +97,8 @@ class ActionRunner:
         if sid in self._in_flight:
             return None
         self._in_flight.add(sid)
+        if isinstance(action, Hangup):
+            action = action.for_status(self._status_now(sid))
         try:
             name, parameters = action_name(action), action.parameters()
             request = self._audit.new_request()

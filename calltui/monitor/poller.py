@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any, TypeVar
 
 from calltui.domain.call import ENDED_STATUSES, Call, utcnow
 from calltui.domain.diff import PollDiff, diff_calls, index_calls
@@ -16,8 +17,11 @@ from calltui.monitor.backoff import Backoff
 from calltui.monitor.ends import RecentEnds
 from calltui.monitor.reconcile import Reconciler
 
-#: Above this many calls the diff runs in a worker thread, so the UI loop never stalls on it.
+#: Above this many calls every pass over all of them (index, diff, what vanished) runs in a worker thread,
+#: so the UI loop never stalls on one (50,000 calls: 5-30 ms each).
 _DIFF_OFF_LOOP = 2000
+
+T = TypeVar("T")
 
 
 class View(Enum):
@@ -74,6 +78,7 @@ class Poller:
         self._clock = clock
         self._backoff = backoff or Backoff(base=interval)
         self._calls: dict[str, Call] = {}
+        self._latest_update: datetime | None = None  # the latest `date_updated` among `_calls`
         self._last_started: datetime | None = None  # when the last good poll started
         self._last_reading = timedelta(0)  # and how long it took to read the lists
         self._reconciler = Reconciler(gateway)
@@ -103,6 +108,11 @@ class Poller:
             return "it is no longer among the live calls"
         return None
 
+    def status_of(self, sid: str) -> str | None:
+        """Call `sid`'s status in the last good poll; None when it is not in it."""
+        call = self._calls.get(sid)
+        return call.status if call is not None else None
+
     def switch_view(self, view: View) -> None:
         """The next poll starts the new view from empty (its result is a full fill)."""
         self.view = view
@@ -124,6 +134,7 @@ class Poller:
             at,
         )
         self._calls, self._last_started = calls, at
+        self._latest_update = latest_update(calls.values())
         self._backoff.reset()
         self.state = PollState(last_ok=at)
 
@@ -139,20 +150,18 @@ class Poller:
             if view is View.ACTIVE:
                 listed = await self.gateway.list_active()
                 reading = max(self._clock() - started, timedelta(0))
-                new = await _indexed(listed)
+                new = await _off_loop(len(listed), index_calls, listed)
                 ended = await self._reconcile(new)
             else:
-                new = await _indexed(await self.gateway.list_recent(started - self.recent_window))
+                listed = await self.gateway.list_recent(started - self.recent_window)
+                new = await _off_loop(len(listed), index_calls, listed)
                 ended = []
         except GatewayError as error:
             return self._failed(error)
         if view is not self.view:  # the engineer switched views while this poll was in flight
             return PollResult(self.state, 0.0)
         base = self._calls
-        if len(new) > _DIFF_OFF_LOOP:
-            diff = await asyncio.to_thread(diff_calls, base, new)
-        else:
-            diff = diff_calls(base, new)
+        diff, self._latest_update = await _off_loop(len(new), _diff_and_latest, base, new)
         self._calls, self._last_started, self._last_reading = new, started, reading
         self.recent_ends.record(ended, started)
         self._backoff.reset()
@@ -164,8 +173,7 @@ class Poller:
         (see `Reconciler`); returns those that ended."""
         if self._last_started is None:
             return []
-        gone = self._calls.keys() - listed.keys()  # a set operation: at 10,000 calls, no Python loop
-        missing = {sid: self._calls[sid] for sid in gone if self._calls[sid].is_active}
+        missing = await _off_loop(len(listed), _vanished, self._calls, listed)
         if not missing:
             self._reconciler.reset()
             return []
@@ -181,9 +189,8 @@ class Poller:
         much later than a call the first read listed, which may have ended since)."""
         started = self._last_started
         assert started is not None
-        updates = (call.date_updated for call in self._calls.values() if call.date_updated is not None)
-        latest = max(min(max(updates, default=started), started), started - timedelta(days=1))
-        return latest - self._last_reading
+        latest = started if self._latest_update is None else self._latest_update
+        return max(min(latest, started), started - timedelta(days=1)) - self._last_reading
 
     def _failed(self, error: GatewayError) -> PollResult:
         now = self._clock()
@@ -198,8 +205,24 @@ class Poller:
         return PollResult(self.state, delay)
 
 
-async def _indexed(calls: list[Call]) -> dict[str, Call]:
-    """Calls by SID; like the diff, off the loop at scale (50,000 calls: tens of ms)."""
-    if len(calls) > _DIFF_OFF_LOOP:
-        return await asyncio.to_thread(index_calls, calls)
-    return index_calls(calls)
+async def _off_loop(size: int, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)`, a pass over `size` calls: in a worker thread above `_DIFF_OFF_LOOP` of them."""
+    if size > _DIFF_OFF_LOOP:
+        return await asyncio.to_thread(fn, *args)
+    return fn(*args)
+
+
+def latest_update(calls: Iterable[Call]) -> datetime | None:
+    """The latest `date_updated` among `calls`; None when none has one."""
+    return max((call.date_updated for call in calls if call.date_updated is not None), default=None)
+
+
+def _diff_and_latest(base: Mapping[str, Call], new: Mapping[str, Call]) -> tuple[PollDiff, datetime | None]:
+    """The poll's diff and its latest update (what the next poll's reconciliation needs): one thread hop."""
+    return diff_calls(base, new), latest_update(new.values())
+
+
+def _vanished(before: Mapping[str, Call], listed: Mapping[str, Call]) -> dict[str, Call]:
+    """The calls live in `before` that `listed` no longer has."""
+    gone = before.keys() - listed.keys()  # a set operation: no Python loop over every call
+    return {sid: call for sid in gone if (call := before[sid]).is_active}

@@ -116,6 +116,7 @@ class AccountSession:
             dry_run=settings.dry_run,
             redirects=settings.redirects,
             on_intent=settings.on_intent,
+            status_now=self.poller.status_of,
         )
         self.grace = GraceQueue(settings.grace_seconds)
         self.verifier = Verifier(gateway)

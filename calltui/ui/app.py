@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -47,13 +47,14 @@ from calltui.monitor.verify import Check, Verdict
 from calltui.ui import screens
 from calltui.ui.bulk_plan import BulkPlan, Marked, hangup_plan, marked_calls, redirect_plan
 from calltui.ui.describe import call_line, counted, short_sid, stale_warning
-from calltui.ui.gc_pacing import CollectionPacer
+from calltui.ui.gc_pacing import AFTER_KEY, CollectionPacer
 from calltui.ui.keys import binding_command, builtin_commands, key_label
 from calltui.ui.pending import Pending
 from calltui.ui.textual_leaks import forget_removed_widgets
-from calltui.ui.widgets.alert_bar import AlertBar
+from calltui.ui.widgets.alert_bar import AlertBar, notice_line
 from calltui.ui.widgets.bulk_bar import BulkBar
 from calltui.ui.widgets.call_table import CallTable
+from calltui.ui.widgets.filter_box import FilterBox
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader, TeamStatus
@@ -206,7 +207,7 @@ class CallTuiApp(App[None]):
         self._alert_bar = AlertBar(id="alert-notice")
         yield self._header
         yield self._table
-        yield Input(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
+        yield FilterBox(placeholder="filter: number, SID, status… (Enter keeps, Esc clears)", id="filter")
         yield self._alert_bar
         yield self._pending_bar
         yield BulkBar(id="bulk")
@@ -359,8 +360,9 @@ class CallTuiApp(App[None]):
             self.recorder.poll(result, self.clock(), self.session.view)
             self._recorder_problem()
         self.gc_pacer.after_poll()
-        # Not right after the paint (it would add to the same stall): between polls, the gateway idle.
-        self.set_timer(COLLECT_AFTER_POLL, self.gc_pacer.collect_if_due)
+        # Not right after the paint (it would add to the same stall): between polls, the gateway idle;
+        # while the engineer types, right after a key's paint instead (see `on_event`).
+        self.set_timer(COLLECT_AFTER_POLL, self.gc_pacer.collect_unless_typing)
 
     def _active_shown(self) -> int:
         counts = self.table.counts_by_status()  # kept as rows change: no pass over the calls
@@ -389,7 +391,7 @@ class CallTuiApp(App[None]):
         self._alert_bar.expire(now)
         self._render_header()
         forget_removed_widgets()  # once a second: dialogs and notices come and go
-        self.gc_pacer.collect_if_due(slack=TICK_SLACK)
+        self.gc_pacer.collect_if_due(slack=TICK_SLACK)  # even while typing: keys a widget keeps never run one
 
     def _render_header(self) -> None:
         table = self.table
@@ -420,12 +422,16 @@ class CallTuiApp(App[None]):
 
     def _check_alerts(self) -> None:
         """Evaluate the alert rules on the live calls: highlight rows, and announce what went off on the
-        one-line notice (the first few in a while; the header counts the rest)."""
+        one-line notice (the first few in a while; the header counts the rest), and as a notification while
+        a screen is in front of the table."""
         now = self.clock()
         report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), now)
         self.table.set_alerts(report.sids)
         if report.notice:
             self._alert_bar.announce(report.new, now)
+            if self.screen is not self.screen_stack[0]:
+                # The notice line is under the table, hidden behind the details or any screen in front.
+                self.notify(notice_line(report.new).plain, title="Alert", severity="warning", markup=False)
             if self.user_config.bell:
                 self.bell()
 
@@ -592,14 +598,24 @@ class CallTuiApp(App[None]):
         box.display = bool(box.value)
         self.table.focus()
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # from the terminal, not bubbled
+            self.gc_pacer.key_pressed()
+        await super().on_event(event)
+
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        # Esc clears the filter from the box while typing, and from the table once it was kept with Enter.
+        if self.gc_pacer.due():
+            # Once this key's effect is on screen and before the next key of a human's pace (see gc_pacing).
+            self.set_timer(AFTER_KEY, self.gc_pacer.collect_after_key)
+        # Esc clears a filter kept with Enter from the table too (the box's own Esc is its binding).
         if event.key != "escape" or self.screen is not self.screen_stack[0]:
             return
-        box = self.query_one("#filter", Input)
-        if box.has_focus or (self.table.has_focus and (box.value or self.table.filter_text)):
-            self.set_filter("")
+        if self.table.has_focus and (self.query_one("#filter", Input).value or self.table.filter_text):
+            self.action_clear_filter()
             event.stop()
+
+    def action_clear_filter(self) -> None:
+        self.set_filter("")
 
     def action_toggle_view(self) -> None:
         self._start_over(View.RECENT if self.session.view is View.ACTIVE else View.ACTIVE)

@@ -14,6 +14,7 @@ from typing import Any
 
 from calltui.domain.call import ACCOUNT_SID_RE, CALL_SID_RE
 from calltui.domain.text import clean
+from calltui.monitor.actions import action_word
 from calltui.settings import OPERATOR_MAX
 
 VERSION = b"1"
@@ -76,20 +77,18 @@ class TeamAction:
     @property
     def words(self) -> str:
         """`hung up`, `is redirecting`, … as a notice says it after the teammate's name."""
-        hangup = self.action == "hangup"
+        hangup, noun = self.action == "hangup", action_word(self.action)
         if self.kind == "intent":
             return "is hanging up" if hangup else "is redirecting"
         if self.kind == "cancel":
-            return "canceled a hang-up of" if hangup else "canceled a redirect of"
+            return f"canceled a {noun} of"
         if self.kind == "verify":
-            checked = "hang-up" if hangup else "redirect"
-            return f"{checked} {'verified' if self.result == 'verified' else 'NOT verified'}:"
+            return f"{noun} {'verified' if self.result == 'verified' else 'NOT verified'}:"
         if self.result == "ok":
             return "hung up" if hangup else "redirected"
         if self.result == "dry-run":
-            return "rehearsed a hang-up of" if hangup else "rehearsed a redirect of"
-        verb = "hang-up" if hangup else "redirect"
-        return f"{verb} {clean(self.result, _RESULT_MAX)}:"
+            return f"rehearsed a {noun} of"
+        return f"{noun} {clean(self.result, _RESULT_MAX)}:"
 
 
 def _dump(value: dict[str, Any]) -> bytes:

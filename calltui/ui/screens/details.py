@@ -46,6 +46,8 @@ class _ListTab:
     rows: Callable[[Sequence[Any], datetime], list[rows.Row]]
     alarming: Callable[[Sequence[Any]], bool] = lambda items: False
     """Whether the tab's title should catch the eye (a notification at error level)."""
+    spelled_out: Sequence[str] = ()
+    """Columns too long for the table at 80 columns, shown whole under it for the highlighted record."""
 
 
 class DetailsScreen(Screen[None]):
@@ -75,7 +77,12 @@ class DetailsScreen(Screen[None]):
         self._clock = clock
         self._lists = {
             "tab-events": _ListTab(
-                "events", "event", rows.EVENT_COLUMNS, gateway.list_events, rows.event_rows
+                "events",
+                "event",
+                rows.EVENT_COLUMNS,
+                gateway.list_events,
+                rows.event_rows,
+                spelled_out=("url",),
             ),
             "tab-notifications": _ListTab(
                 "notifications",
@@ -84,6 +91,7 @@ class DetailsScreen(Screen[None]):
                 gateway.list_notifications,
                 rows.notification_rows,
                 alarming=lambda notes: any(note.level == "error" for note in notes),
+                spelled_out=("message", "request url", "more info"),
             ),
             "tab-recordings": _ListTab(
                 "recordings",
@@ -110,7 +118,11 @@ class DetailsScreen(Screen[None]):
                     spec = self._lists[pane]
                     with TabPane(title, id=pane):
                         yield RecordList(
-                            spec.columns, spec.noun, id=f"list-{spec.name}", table_id=f"details-{spec.name}"
+                            spec.columns,
+                            spec.noun,
+                            id=f"list-{spec.name}",
+                            table_id=f"details-{spec.name}",
+                            spelled_out=spec.spelled_out,
                         )
         yield PinnedFooter()
 

@@ -1,14 +1,13 @@
 """The call table's row model: calls by SID, their display order (filter + sort), lingering ended calls.
 
-Pure bookkeeping, no Textual. Costs are what keep the table live at 10,000 calls:
-- a poll diff costs O(changed · log rows), plus at most one O(rows) pass: when rows leave the display
-  (never one pass per row), or when so many enter that one merge beats inserting each;
-- looking up the call at a display index is O(1), the index of a call O(log rows).
+Pure bookkeeping, no Textual. Costs are what keep the table live at 50,000 calls:
+- a poll diff costs O(changed · log rows), never a pass over every row (the display order is a
+  `SortedBlocks` of sort keys: a row that moves is taken out and put back, one block touched each);
+- looking up the call at a display index, or the index of a call, is O(log rows).
 """
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,13 +17,12 @@ from itertools import chain
 from calltui.domain.call import ALL_STATUSES, ENDED_STATUSES, Call
 from calltui.domain.diff import PollDiff
 from calltui.ui.widgets.call_columns import COLUMN_KEYS, RowTexts, safe_text, started_at
+from calltui.ui.widgets.sorted_blocks import LOAD, SortedBlocks
 
 DEFAULT_SORT = "started"
 _STATUS_RANK = {status: rank for rank, status in enumerate(ALL_STATUSES)}
-# Above this many rows to (re)place, one sort of the whole order beats a binary insertion each.
-_INSORT_MAX = 512
-
 SortKey = tuple[int, object, str]
+"""(rank, value, SID): the SID last, so keys are unique and a key names its row."""
 
 
 @dataclass(slots=True)
@@ -68,8 +66,8 @@ def sort_value(call: Call, column: str) -> object:
 class RowModel:
     """Calls by SID and the order the table shows them in.
 
-    The order is kept ascending by sort key in `_asc`; a descending table reads it back to front, so
-    both directions share one sorted list and `bisect`.
+    The order is kept ascending by sort key in `_order` (the keys themselves, each ending with its SID);
+    a descending table reads it back to front, so both directions share one sorted sequence.
     """
 
     def __init__(self, *, linger: float = 5.0, tz: tzinfo | None = None) -> None:
@@ -84,7 +82,7 @@ class RowModel:
         self._calls: dict[str, Call] = {}
         self._keys: dict[str, SortKey] = {}
         self._texts: dict[str, RowTexts] = {}  # filled lazily: only shown or filtered rows need text
-        self._asc: list[str] = []
+        self._order: SortedBlocks[SortKey] = SortedBlocks()
         self._shown: set[str] = set()
         self._linger_until: dict[str, datetime] = {}
         self._counts: Counter[str] = Counter()
@@ -93,38 +91,40 @@ class RowModel:
     # --- reading -------------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._asc)
+        return len(self._order)
 
     def get(self, sid: str) -> Call | None:
         return self._calls.get(sid)
 
     def sid_at(self, index: int) -> str:
         """The SID at display `index` (0 = top). Raises IndexError outside 0..len-1."""
-        if not 0 <= index < len(self._asc):
+        n = len(self._order)
+        if not 0 <= index < n:
             raise IndexError(index)
-        return self._asc[-1 - index] if self.descending else self._asc[index]
+        return self._order[n - 1 - index if self.descending else index][2]
 
     def index_of(self, sid: str) -> int | None:
         """Display index of `sid`, None when it is not shown (unknown or filtered out)."""
         if sid not in self._shown:
             return None
-        i = bisect.bisect_left(self._asc, self._keys[sid], key=self._keys.__getitem__)
-        return len(self._asc) - 1 - i if self.descending else i
+        i = self._order.index(self._keys[sid])
+        return len(self._order) - 1 - i if self.descending else i
 
     def window(self, start: int, count: int) -> list[str]:
         """SIDs at display indexes start..start+count-1 (fewer at the end)."""
-        n = len(self._asc)
+        n = len(self._order)
         start = max(0, start)
         stop = min(n, start + max(0, count))
         if start >= stop:
             return []
         if self.descending:
-            return self._asc[n - stop : n - start][::-1]
-        return self._asc[start:stop]
+            return [key[2] for key in reversed(self._order.slice(n - stop, n - start))]
+        return [key[2] for key in self._order.slice(start, stop)]
 
     def sids(self) -> list[str]:
         """Every shown SID in display order."""
-        return self._asc[::-1] if self.descending else list(self._asc)
+        ascending = [key[2] for key in self._order]
+        return ascending[::-1] if self.descending else ascending
 
     def texts(self, sid: str) -> RowTexts:
         texts = self._texts.get(sid)
@@ -169,7 +169,7 @@ class RowModel:
 
     def mark_shown(self) -> None:
         """Mark every row the filter shows (O(shown): a keypress, not a poll)."""
-        self._marked.update(self._asc)
+        self._marked.update(key[2] for key in self._order)
 
     def clear_marks(self) -> None:
         self._marked.clear()
@@ -215,8 +215,7 @@ class RowModel:
     def apply(self, diff: PollDiff, now: datetime) -> Change:
         """Apply one poll: new and changed calls take their place, removed calls start to linger."""
         change = Change()
-        leaving: set[str] = set()  # to take out of the display order (in one pass)
-        entering: set[str] = set()  # to (re)insert once `leaving` is gone (a set: a SID may come twice)
+        entering: set[str] = set()  # to put (back) in the display order (a set: a SID may come twice)
         until = now + self.linger
         for call in chain(diff.added, diff.changed):
             sid = call.sid
@@ -233,10 +232,13 @@ class RowModel:
             if sid in self._shown:
                 if key == self._keys[sid] and self._matches(sid):
                     continue  # stays where it is: only its line needs repainting
-                leaving.add(sid)
+                self._take_out((sid,))  # under its old key
+                change.reordered = True
             self._keys[sid] = key
             if self._matches(sid):
                 entering.add(sid)
+            else:
+                entering.discard(sid)
         gone: set[str] = set()
         for sid in diff.removed:
             if sid not in self._calls or sid in self._linger_until:
@@ -249,20 +251,18 @@ class RowModel:
                 gone.add(sid)
         if gone:
             self._forget(gone)
-            leaving |= gone
             entering -= gone
             change.touched |= gone
-        if leaving or entering:
             change.reordered = True
-            self._reorder(leaving, entering)
+        if entering:
+            change.reordered = True
+            self._put_in(entering)
         return change
 
     def expire(self, now: datetime) -> set[str]:
         """Drop lingering rows whose time is up; returns their SIDs."""
         gone = {sid for sid, until in self._linger_until.items() if until <= now}
-        if gone:
-            self._forget(gone)
-            self._reorder(gone, set())
+        self._forget(gone)
         return gone
 
     def set_filter(self, text: str) -> bool:
@@ -300,7 +300,7 @@ class RowModel:
     def _key(self, call: Call) -> SortKey:
         value = sort_value(call, self.sort_column)
         # Unknown values go to the bottom in both directions; the SID breaks ties, so keys are unique
-        # and bisect finds exactly one row.
+        # and each key names exactly one row.
         # (None never meets a real value: they differ in rank, and tuples compare equal items first.)
         missing = value is None
         rank = int(missing) if not self.descending else int(not missing)
@@ -310,37 +310,36 @@ class RowModel:
         return not self._needle or self._needle in self.texts(sid).haystack
 
     def _forget(self, sids: set[str]) -> None:
+        self._take_out(sids)
         for sid in sids:
             self._count(sid, -1)
-            del self._calls[sid]
+            del self._calls[sid], self._keys[sid]
             self._texts.pop(sid, None)
             self._linger_until.pop(sid, None)
             self._marked.discard(sid)
 
-    def _reorder(self, leaving: set[str], entering: set[str]) -> None:
-        if leaving & self._shown:
-            # One pass for any number of leavers: removing them one by one would be O(rows) each.
-            self._asc = [sid for sid in self._asc if sid not in leaving]
-            self._shown -= leaving
-        for sid in leaving:
-            if sid not in self._calls:
-                del self._keys[sid]
-        if not entering:
-            return
-        self._shown.update(entering)
-        key = self._keys.__getitem__
-        if len(entering) <= _INSORT_MAX:
-            for sid in entering:
-                bisect.insort(self._asc, sid, key=key)
+    def _take_out(self, sids: Iterable[str]) -> None:
+        """Take shown rows out of the display order, each under the key it was put in with."""
+        for sid in sids:
+            if sid in self._shown:
+                self._order.remove(self._keys[sid])
+                self._shown.discard(sid)
+
+    def _put_in(self, sids: set[str]) -> None:
+        """Show rows not shown yet, each under its current key."""
+        self._shown |= sids
+        keys = [self._keys[sid] for sid in sids]
+        if len(keys) > max(LOAD, len(self._order) // 4):  # a fill: one sort beats placing each
+            self._order = SortedBlocks(chain(self._order, keys))
         else:
-            self._asc.extend(entering)
-            self._asc.sort(key=key)  # Timsort merges the sorted run and the newcomers
+            for key in keys:
+                self._order.add(key)
 
     def _resort(self) -> None:
         """Recompute every key and the whole order (sort or filter changed, or all rows replaced)."""
         self._keys = {sid: self._key(call) for sid, call in self._calls.items()}
-        self._asc = sorted((sid for sid in self._calls if self._matches(sid)), key=self._keys.__getitem__)
-        self._shown = set(self._asc)
+        self._order = SortedBlocks(self._keys[sid] for sid in self._calls if self._matches(sid))
+        self._shown = {key[2] for key in self._order}
 
 
 def follow(rows: RowModel, sid: str | None, index: int, top: int, height: int) -> tuple[str | None, int, int]:

@@ -24,8 +24,10 @@ def pending_line(item: Waiting, now: datetime) -> Text:
         target = action.url or "inline TwiML"
         line = Text(f"Redirecting {subject} to {clean(target, 60)}")
     else:
-        canceling = single and isinstance(action, Hangup) and action.status == "canceled"
-        line = Text(f"{'Canceling' if canceling else 'Hanging up'} {subject}")
+        # Twilio's word for ending a call not yet answered is "canceled"; "Canceling CA… press u to cancel"
+        # read as if `u` would go ahead.
+        unanswered = single and isinstance(action, Hangup) and action.status == "canceled"
+        line = Text(f"Hanging up {'unanswered ' if unanswered else ''}{subject}")
     line.append(f" in {item.seconds_left(now)}…", style="bold")
     return line
 
