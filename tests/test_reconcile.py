@@ -217,14 +217,21 @@ async def test_the_ended_list_starts_by_twilio_s_clock_not_ours(
     poller = Poller(gateway, 2.0, clock=lambda: clock() + timedelta(minutes=10))  # ours runs 10 min ahead
     calls = add(sim, clock, "in-progress", FETCH_MAX + 2)
     await good_poll(poller)
-    clock.advance(2)
+    await end_and_find_in_one_list(sim, clock, poller, calls)
+
+
+async def end_and_find_in_one_list(
+    sim: Simulator, clock: Clock, poller: Poller, calls: list[str], ended_before: tuple[str, ...] = ()
+) -> None:
+    """End `calls` a moment later: the next poll finds them (and `ended_before`) in one EndTime> list."""
+    clock.advance(1)
     for sid in calls:
         sim.end_call(sid)
     start = len(sim.requests)
     result = await good_poll(poller)
     fetched, ended_lists = lookups(sim, start)
     assert fetched == [] and len(ended_lists) == 1  # all found in the list: none left to fetch
-    assert all(result.calls[sid].status == "completed" for sid in calls)
+    assert all(result.calls[sid].status == "completed" for sid in [*calls, *ended_before])
 
 
 async def test_a_follower_counts_the_ends_in_a_teammates_poll_once(
@@ -299,11 +306,4 @@ async def test_the_ended_list_allows_for_how_long_the_last_poll_took_to_read(
     result = await good_poll(poller)
     assert len(sim.moves) == 0 and result.calls[queued].status == "queued"
     monkeypatch.setattr(gateway, "_read_calls", read_calls)
-    clock.advance(1)
-    for sid in others:
-        sim.end_call(sid)
-    start = len(sim.requests)
-    result = await good_poll(poller)
-    fetched, ended_lists = lookups(sim, start)
-    assert fetched == [] and len(ended_lists) == 1  # the queued call's end is in the list too
-    assert all(result.calls[sid].status == "completed" for sid in [queued, *others])
+    await end_and_find_in_one_list(sim, clock, poller, others, ended_before=(queued,))
