@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import pickle
+import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -73,6 +76,20 @@ def test_a_twilio_record_parses_to_every_field() -> None:
     assert (call.end_time, call.duration, call.price) == (None, None, None)
     assert call.queue_time == 1200 and call.price_unit == "USD" and call.uri == TWILIO_RECORD["uri"]
     assert call.extra == (("stir_verstat", "TN-Validation-Passed-A"),)  # subresource_uris is navigation
+
+
+def test_a_call_keeps_its_uri_only_when_its_sids_do_not_make_it() -> None:
+    """Twilio's URI is the account and call SIDs in a fixed pattern: the call does not hold a copy of it
+    (150 bytes a call), yet reads, compares, copies and pickles as if it did."""
+    records = json.loads(json.dumps([TWILIO_RECORD, {**TWILIO_RECORD, "uri": "/elsewhere.json"}]))
+    made, other = (record["uri"] for record in records)
+    held = sys.getrefcount(made), sys.getrefcount(other)
+    usual, odd = parse_calls(records)
+    assert (sys.getrefcount(made), sys.getrefcount(other)) == (held[0], held[1] + 1)  # only the odd one kept
+    assert (usual.uri, odd.uri) == (made, "/elsewhere.json") and usual != odd
+    assert usual == parse_call(TWILIO_RECORD) and pickle.loads(pickle.dumps(usual)) == usual
+    assert replace(usual, account_sid="AC" + "c" * 32).uri == made  # another account's SID: still as sent
+    assert Call(sid=SID).uri is None
 
 
 def test_hostile_values_become_unknown_or_stay_text() -> None:

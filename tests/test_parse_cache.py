@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -64,8 +65,11 @@ def test_an_unchanged_record_gives_the_same_call_and_a_changed_one_a_new_call() 
     cache.keep(seen)
 
     seen = ParsedCalls()
-    [again, other] = cache.parse([dict(RECORD), {**RECORD, "sid": "CA" + "b" * 32}], seen)
+    read_again = json.loads(json.dumps(RECORD))  # as a poll reads it: equal strings, new objects
+    [again, other] = cache.parse([read_again, {**RECORD, "sid": "CA" + "b" * 32}], seen)
     assert again is first and other.sid.endswith("b")
+    # The cache keeps one SID per call, the call's own (not a copy from each read's records).
+    assert all(key is seen.calls[key].sid for keys in (seen.calls, seen.fingerprints) for key in keys)
     cache.keep(seen)
 
     [changed] = cache.parse([{**RECORD, "status": "completed"}], ParsedCalls())

@@ -217,14 +217,21 @@ async def test_the_ended_list_starts_by_twilio_s_clock_not_ours(
     poller = Poller(gateway, 2.0, clock=lambda: clock() + timedelta(minutes=10))  # ours runs 10 min ahead
     calls = add(sim, clock, "in-progress", FETCH_MAX + 2)
     await good_poll(poller)
-    clock.advance(2)
+    await end_and_find_in_one_list(sim, clock, poller, calls)
+
+
+async def end_and_find_in_one_list(
+    sim: Simulator, clock: Clock, poller: Poller, calls: list[str], ended_before: tuple[str, ...] = ()
+) -> None:
+    """End `calls` a moment later: the next poll finds them (and `ended_before`) in one EndTime> list."""
+    clock.advance(1)
     for sid in calls:
         sim.end_call(sid)
     start = len(sim.requests)
     result = await good_poll(poller)
     fetched, ended_lists = lookups(sim, start)
     assert fetched == [] and len(ended_lists) == 1  # all found in the list: none left to fetch
-    assert all(result.calls[sid].status == "completed" for sid in calls)
+    assert all(result.calls[sid].status == "completed" for sid in [*calls, *ended_before])
 
 
 async def test_a_follower_counts_the_ends_in_a_teammates_poll_once(
@@ -241,3 +248,62 @@ async def test_a_follower_counts_the_ends_in_a_teammates_poll_once(
     assert follower.recent_ends.counts(clock()) == {"no-answer": 1}
     follower.adopt(dict(result.calls), clock())  # the same feed again: the end is not counted twice
     assert follower.recent_ends.counts(clock()) == {"no-answer": 1}
+
+
+async def test_calls_an_ended_list_missed_do_not_stretch_the_next_one_past_this_poll_s_ends(
+    sim: Simulator, clock: Clock, poller: Poller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages of 3: the EndTime> list reads 3 pages, 9 ends, at most (at 10,000 calls: 3,000).
+    monkeypatch.setattr(twilio_gateway, "PAGE_SIZE", 3)
+    calls = add(sim, clock, "in-progress", 12)
+    await good_poll(poller)
+    clock.advance(30)
+    hidden, ending, live = calls[: FETCH_MAX + 2], calls[FETCH_MAX + 2 : FETCH_MAX + 6], calls[-1]
+    for sid in hidden:  # ends no list shows: fetched, a few a poll
+        sim.end_call(sid)
+        sim.set_call(sid, end_time=records.rfc2822(clock() - timedelta(hours=2)))
+    for sid in add(sim, clock, "in-progress", 9):  # calls this app never saw end: a busy account's others
+        sim.end_call(sid)
+    clock.advance(30)
+    sim.set_call(live, date_updated=records.rfc2822(clock()))  # a busy account: something just changed
+    result = await good_poll(poller)
+    waiting = [sid for sid in hidden if result.calls[sid].status == "in-progress"]  # to be fetched
+    assert len(waiting) == 2
+    clock.advance(30)
+    for sid in ending:
+        sim.end_call(sid, "busy")
+    clock.advance(1)
+    start = len(sim.requests)
+    result = await good_poll(poller)
+    # The list starts from the last poll, not from when the two still waiting were listed: the others' nine
+    # ends are not in it, so this poll's four are on its first page; the two waiting are fetched.
+    assert all(result.calls[sid].status == "busy" for sid in ending)
+    assert all(result.calls[sid].status == "completed" for sid in waiting)
+    fetched, ended_lists = lookups(sim, start)
+    assert sorted(fetched) == sorted(waiting) and len(ended_lists) == 2  # the four ends: two pages of 3
+
+
+async def test_the_ended_list_allows_for_how_long_the_last_poll_took_to_read(
+    sim: Simulator, clock: Clock, gateway: TwilioGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poller = Poller(gateway, 2.0, clock=lambda: clock() + timedelta(minutes=10))  # ours runs 10 min ahead
+    [queued] = add(sim, clock, "queued", 1)
+    [ringing] = add(sim, clock, "ringing", 1)
+    others = add(sim, clock, "in-progress", FETCH_MAX)
+    await good_poll(poller)
+    read_calls = gateway._read_calls
+
+    async def slow_read(*args: object, **kwargs: object) -> object:  # each list takes 30 s to read
+        found = await read_calls(*args, **kwargs)  # type: ignore[arg-type]
+        clock.advance(30)
+        return found
+
+    monkeypatch.setattr(gateway, "_read_calls", slow_read)
+    # Listed by the first read, ended before the second; answered just before the last: the latest update
+    # among the poll's calls is a minute after the queued call was listed, and 30 s after it ended.
+    sim.moves.add("ringing", "completed", sid=queued)
+    sim.moves.add("in-progress", "in-progress", sid=ringing)
+    result = await good_poll(poller)
+    assert len(sim.moves) == 0 and result.calls[queued].status == "queued"
+    monkeypatch.setattr(gateway, "_read_calls", read_calls)
+    await end_and_find_in_one_list(sim, clock, poller, others, ended_before=(queued,))

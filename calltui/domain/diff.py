@@ -48,7 +48,7 @@ def diff_calls(old: Mapping[str, Call], new: Mapping[str, Call]) -> PollDiff:
         before = old.get(sid)
         if before is None:
             added.append(call)
-        elif before != call:
+        elif before is not call and before != call:  # most are the very same (the parse cache)
             changed.append(call)
     removed = tuple(sid for sid in old if sid not in new)
     return PollDiff(tuple(added), tuple(changed), removed)

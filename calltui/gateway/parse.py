@@ -115,8 +115,10 @@ class ParseCache:
                 except MalformedResponse:
                     continue
             if fingerprint is not None:
-                seen.fingerprints[sid] = fingerprint
-                seen.calls[sid] = call
+                # Keyed by the call's own SID, not the record's: an unchanged call would keep a second copy
+                # of its SID (83 bytes) alive in each dict.
+                seen.fingerprints[call.sid] = fingerprint
+                seen.calls[call.sid] = call
             calls.append(call)
         return calls
 

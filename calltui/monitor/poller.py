@@ -80,6 +80,7 @@ class Poller:
         self._calls: dict[str, Call] = {}
         self._latest_update: datetime | None = None  # the latest `date_updated` among `_calls`
         self._last_started: datetime | None = None  # when the last good poll started
+        self._last_reading = timedelta(0)  # and how long it took to read the lists
         self._reconciler = Reconciler(gateway)
         self.recent_ends = RecentEnds()
         """Calls seen to end in the last minute, by final status (the header counts them)."""
@@ -144,9 +145,11 @@ class Poller:
 
     async def poll(self) -> PollResult:
         view, started = self.view, self._clock()
+        reading = timedelta(0)  # how long the lists took to read
         try:
             if view is View.ACTIVE:
                 listed = await self.gateway.list_active()
+                reading = max(self._clock() - started, timedelta(0))
                 new = await _off_loop(len(listed), index_calls, listed)
                 ended = await self._reconcile(new)
             else:
@@ -159,7 +162,7 @@ class Poller:
             return PollResult(self.state, 0.0)
         base = self._calls
         diff, self._latest_update = await _off_loop(len(new), _diff_and_latest, base, new)
-        self._calls, self._last_started = new, started
+        self._calls, self._last_started, self._last_reading = new, started, reading
         self.recent_ends.record(ended, started)
         self._backoff.reset()
         self.state = PollState(last_ok=self._clock())
@@ -179,13 +182,15 @@ class Poller:
         return [call for call in found.values() if not call.is_active]
 
     def _served_by(self) -> datetime:
-        """A moment, on Twilio's clock, no later than when the last poll was served: the latest update among
-        its calls (a busy account updates some call every few seconds; our clock may be off Twilio's), but
-        not after that poll started nor a day before it (records dated in the future or at year 1)."""
+        """A moment, on Twilio's clock, no later than when the last poll's first list was served: the latest
+        update among its calls (a busy account updates some call every few seconds; our clock may be off
+        Twilio's), but not after that poll started nor a day before it (records dated in the future or at
+        year 1), less the time its lists took to read (a call updated during the last read may be that
+        much later than a call the first read listed, which may have ended since)."""
         started = self._last_started
         assert started is not None
         latest = started if self._latest_update is None else self._latest_update
-        return max(min(latest, started), started - timedelta(days=1))
+        return max(min(latest, started), started - timedelta(days=1)) - self._last_reading
 
     def _failed(self, error: GatewayError) -> PollResult:
         now = self._clock()

@@ -15,9 +15,9 @@ from calltui.domain.gateway import CallGateway
 FETCH_MAX = 3
 """Missing calls up to this many are fetched one by one (at once); more are looked for in one `EndTime>` list,
 whose first page holds a thousand. What that list does not show is fetched, this many per poll."""
-END_MARGIN = timedelta(seconds=15)
-"""The `EndTime>` list starts this long before the last poll that listed a call was served: room for that
-poll's own length, as the moment it was served is only known to the second."""
+END_MARGIN = timedelta(seconds=5)
+"""The `EndTime>` list starts this long before the moment the last poll was served (which already allows for
+that poll's own length): dates and the list's filter are to the second."""
 
 
 class Reconciler:
@@ -47,7 +47,11 @@ class Reconciler:
         if len(unknown) > FETCH_MAX:
             listed = listed_by()
             self._listed_by = {sid: self._listed_by.get(sid, listed) for sid in unknown}
-            since = min(self._listed_by.values()) - END_MARGIN
+            # From the last poll on, not from the oldest call still waiting: a call an earlier list did not
+            # show is fetched, and a longer list would show it no sooner (Twilio lists the newest calls
+            # first), only push this poll's ends past its last page, a backlog feeding itself (at 10,000
+            # calls churning 1 % every half second it kept thousands of ended calls live).
+            since = listed - END_MARGIN
             for call in await self.gateway.find_ended(since, unknown.values()):
                 settled[call.sid] = call
                 del unknown[call.sid]
