@@ -70,6 +70,8 @@ CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 CLOSING_WAIT = 3.0
 #: How long `q` lets requests in flight and a bulk run finish before it exits anyway.
 QUIT_WAIT = 30.0
+#: Seconds a thread holding the interpreter lock keeps it while the loop waits (see `_start_polling`).
+LOOP_SWITCH_INTERVAL = 0.001
 #: Above this many calls the alert rules are evaluated off the loop (see `_check_alerts`).
 ALERTS_OFF_LOOP = 2000
 #: Calls of a poll's diff applied to the table in one go (see `_apply_rows`).
@@ -196,6 +198,7 @@ class CallTuiApp(App[None]):
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._starts = 0
         self._alerts_busy = False  # an evaluation of the alert rules runs in a worker thread
+        self._switch_interval: float | None = None  # the interpreter's, while polling sets its own
         """How many times the table started over (`_start_over`): a poll being applied stops at a change."""
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
@@ -243,6 +246,11 @@ class CallTuiApp(App[None]):
     def _start_polling(self) -> None:
         self.gc_pacer.painted()
         fix_mmap_threshold()  # before the first page is read: see calltui/allocator.py
+        # The gateway's thread parses pages holding the interpreter lock (~1 s of CPU a poll at 50,000
+        # calls); each time the loop wakes it waits for the lock up to the switch interval, and a key takes
+        # several wake-ups to reach the screen. At the default 5 ms that was ~35 ms of a key's p90 there.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(LOOP_SWITCH_INTERVAL)
         self._load_account_name()
         self._poll_loop()
 
@@ -345,6 +353,8 @@ class CallTuiApp(App[None]):
     async def on_unmount(self) -> None:
         self._handle_signals(install=False)
         self.gc_pacer.stop()
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)  # the process's own again (tests run many apps)
         await self.session.close()
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.close)
