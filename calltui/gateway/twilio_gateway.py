@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
+from calltui import allocator
 from calltui.domain.account import AccountInfo
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.call import ACCOUNT_SID_RE, ACTIVE_STATUSES, Call, is_call_sid
@@ -219,6 +220,7 @@ class TwilioGateway:
         for status in ACTIVE_STATUSES:
             calls += await self._read_calls(api, {"Status": status}, parse)
         self._active_cache.keep(seen)
+        allocator.give_back_free_memory()  # what the pages' records left free in the heap (allocator.py)
         return dedupe_calls(calls)
 
     async def _list_recent(self, api: Version, since: datetime) -> list[Call]:
