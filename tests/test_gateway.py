@@ -138,7 +138,7 @@ async def test_a_read_leaves_the_sdk_holding_neither_the_page_nor_the_credential
     assert http._test_only_last_response is None and http._test_only_last_request is None
 
 
-async def test_after_reading_the_live_calls_the_gateway_gives_the_heap_s_free_pages_back_off_the_loop(
+async def test_after_reading_pages_of_calls_the_gateway_gives_the_heap_s_free_pages_back_off_the_loop(
     sim: Simulator, gateway: TwilioGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     given_back_in: list[str] = []
@@ -146,9 +146,11 @@ async def test_after_reading_the_live_calls_the_gateway_gives_the_heap_s_free_pa
         allocator, "give_back_free_memory", lambda: given_back_in.append(current_thread().name)
     )
     add_calls(sim, 3, "in-progress")
-    await gateway.list_active()
+    calls = await gateway.list_active()
     await gateway.fetch(add_calls(sim, 1, "ringing")[0])  # one record: nothing worth giving back
-    assert len(given_back_in) == 1 and given_back_in[0] != current_thread().name  # the gateway's thread
+    await gateway.find_ended(datetime(2000, 1, 1, tzinfo=UTC), calls)  # pages of records, as list_active
+    await gateway.list_recent(datetime(2000, 1, 1, tzinfo=UTC))
+    assert len(given_back_in) == 3 and current_thread().name not in given_back_in  # the gateway's thread
 
 
 async def test_list_active_keeps_calls_with_hostile_fields(sim: Simulator, gateway: TwilioGateway) -> None:
