@@ -324,7 +324,7 @@ class PollTiming:
     polled: float
     """`Poller.poll` returned (diffed)."""
     applied: float
-    """The app applied the result to the table (its task step after the poll ended)."""
+    """The app applied the result: its rows on the table (in steps at scale), then the header and alerts."""
 
 
 WAIT_LIMIT = 120.0
@@ -332,7 +332,8 @@ WAIT_LIMIT = 120.0
 
 
 class PollWatch:
-    """Times every poll of `app`'s own poll loop: wraps its poller's `poll` and gateway's `list_active`.
+    """Times every poll of `app`'s own poll loop: wraps its poller's `poll`, gateway's `list_active` and
+    the app's `_apply_poll` (the step after a poll's rows are all on the table).
 
     Create it before the app runs, so the first poll is timed too.
     """
@@ -344,8 +345,11 @@ class PollWatch:
         self._poll = app.session.poller.poll
         self._list = app.session.gateway.list_active
         self._fetched = 0.0
+        self._polled = (0.0, 0.0, 0.0)  # started, fetched, polled of the poll being applied
+        self._apply = app._apply_poll
         app.session.poller.poll = self._timed_poll  # type: ignore[method-assign]
         app.session.gateway.list_active = self._timed_list  # type: ignore[method-assign]
+        app._apply_poll = self._timed_apply  # type: ignore[method-assign]
 
     async def _timed_list(self) -> Any:
         found = await self._list()
@@ -355,13 +359,12 @@ class PollWatch:
     async def _timed_poll(self) -> Any:
         started = time.perf_counter()
         result = await self._poll()
-        polled = time.perf_counter()
-        # The poll loop applies the result in this same task step; a callback runs right after it.
-        asyncio.get_running_loop().call_soon(self._done, started, self._fetched, polled)
+        self._polled = (started, self._fetched, time.perf_counter())
         return result
 
-    def _done(self, started: float, fetched: float, polled: float) -> None:
-        self.timings.append(PollTiming(started, fetched, polled, time.perf_counter()))
+    def _timed_apply(self, result: Any) -> None:
+        self._apply(result)
+        self.timings.append(PollTiming(*self._polled, time.perf_counter()))
         self._applied.set()
 
     async def next_poll(self) -> PollTiming:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from audit_helpers import audit_lines
 from sim_helpers import Clock, posts
 from uihelpers import first_poll, help_text, nothing_sent, poll, run_command, until
 
 from calltui.monitor.recording import SqliteRecorder
 from calltui.simulator import Simulator
+from calltui.ui import app as app_module
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.details import DetailsScreen
 from calltui.ui.screens.hangup import HangupScreen
@@ -395,3 +397,29 @@ async def test_an_action_on_a_call_that_ended_meanwhile_is_explained_and_not_sen
         assert "has ended" in notices(app)
         assert app.screen is app.screen_stack[0]
         await nothing_sent(pilot, sim)
+
+
+async def test_a_poll_applied_in_steps_shows_every_call_and_a_view_switch_stops_it(
+    make_app: Callable[..., CallTuiApp], sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "APPLY_STEP", 2)  # 5 calls: three steps
+    sids = {sim.add_call(status="in-progress")["sid"] for _ in range(5)}
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        assert set(app.table.visible_sids) == sids
+        for sid in sids:
+            sim.set_call(sid, status="ringing")
+        apply, steps = app.table.apply, []
+
+        def first_step_then_switch(diff, now):  # type: ignore[no-untyped-def]
+            apply(diff, now)
+            steps.append(len(diff.changed))
+            if len(steps) == 1:
+                app.action_toggle_view()  # between two steps: the rest belongs to the live view
+
+        monkeypatch.setattr(app.table, "apply", first_step_then_switch)
+        done = app.polls_completed
+        await poll(app, pilot)
+        await until(pilot, lambda: app.polls_completed > done, "the ended view's poll")
+        assert steps[0] == 2 and app.table.row_count == 0  # no live call in the ended view

@@ -6,6 +6,7 @@ Calls live in the simulator; time moves only when the test advances the frozen c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -25,8 +26,9 @@ from uihelpers import (
 )
 
 from calltui.domain.call import Call
-from calltui.monitor.alerts import NOTICES_PER_WINDOW, REARM_AFTER, standing_alerts
+from calltui.monitor.alerts import NOTICES_PER_WINDOW, REARM_AFTER, AlertMonitor, standing_alerts
 from calltui.simulator import Simulator
+from calltui.ui import app as app_module
 from calltui.ui.app import CallTuiApp
 from calltui.ui.describe import short_sid
 from calltui.ui.screens.alerts import AlertsScreen
@@ -456,3 +458,31 @@ async def test_the_list_of_alerts_fits_80x24_title_first_and_scrolls(
         await pilot.press("end")
         await pilot.pause()
         assert listed[-1] in "\n".join(screen_lines(app))
+
+
+async def test_at_scale_the_rules_are_evaluated_off_the_loop_and_still_highlight_and_notify(
+    sim: Simulator,
+    clock: Clock,
+    alert_app: Callable[..., CallTuiApp],
+    announced: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(app_module, "ALERTS_OFF_LOOP", 1)  # two calls count as many
+    threads: list[str] = []
+    evaluate = AlertMonitor.evaluate
+
+    def watched(self, *args):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return evaluate(self, *args)
+
+    monkeypatch.setattr(AlertMonitor, "evaluate", watched)
+    sid = sim.add_call(status="ringing", from_="+15550001234")["sid"]
+    add_calm_call(sim, clock)
+    app = alert_app(waiting_longer_than=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await first_poll(app, pilot)
+        clock.advance(31)
+        app._tick()
+        await until(pilot, lambda: app.table.alert_sids == {sid}, "the alert from the worker thread")
+        assert len(announced) == 1
+        assert threads and threading.main_thread().name not in threads  # the loop only shows the report

@@ -6,7 +6,7 @@ import pytest
 
 from calltui.domain.actions import ActionInputError, Hangup, Redirect, build_redirect
 from calltui.domain.call import Call, format_elapsed
-from calltui.domain.diff import diff_calls, index_calls
+from calltui.domain.diff import PollDiff, diff_calls, index_calls
 from calltui.domain.text import clean
 
 SID = "CA" + "a" * 32
@@ -23,6 +23,19 @@ def test_diff_reports_added_changed_removed_and_ignores_equal() -> None:
     assert d.removed == ()
     assert diff_calls(new, index_calls([c])).removed == (a.sid, b.sid)
     assert not diff_calls(new, new)
+
+
+def test_a_diff_in_parts_is_the_whole_in_order_in_pieces_of_at_most_the_size() -> None:
+    calls = [Call(sid=f"CA{n:032x}") for n in range(7)]
+    diff = PollDiff(added=tuple(calls[:3]), changed=tuple(calls[3:]), removed=("CA1", "CA2", "CA3"))
+    for size in (1, 2, 4, 10):
+        parts = list(diff.parts(size))
+        assert all(len(p.added) + len(p.changed) + len(p.removed) <= size for p in parts)
+        assert [c for p in parts for c in p.added] == list(diff.added)
+        assert [c for p in parts for c in p.changed] == list(diff.changed)
+        assert [s for p in parts for s in p.removed] == list(diff.removed)
+        assert len(parts) == -(-10 // size)
+    assert list(diff.parts(10)) == [diff]
 
 
 def test_index_keeps_one_record_per_duplicated_sid() -> None:

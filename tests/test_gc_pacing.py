@@ -5,6 +5,7 @@ when it closes."""
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 from collections.abc import Callable, Iterator
 
@@ -172,3 +173,14 @@ async def test_a_key_pressed_with_a_collection_due_collects_after_its_frame_not_
         before_collections = len(collected)
         assert not pacer.collect_unless_typing()  # a key came from the terminal: typing
         assert len(collected) == before_collections
+
+
+async def test_while_the_app_polls_a_thread_holds_the_interpreter_lock_a_millisecond_at_a_time(
+    make_app: Callable[..., CallTuiApp],
+) -> None:
+    before = sys.getswitchinterval()
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await first_poll(app, pilot)
+        assert sys.getswitchinterval() == pytest.approx(0.001)  # the gateway's thread parsing a page
+    assert sys.getswitchinterval() == pytest.approx(before)

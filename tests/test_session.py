@@ -222,3 +222,14 @@ async def test_refetch_reads_one_call_and_says_none_when_it_cannot(sim, make_ses
     fetched = await session.refetch(sid)
     assert fetched is not None and fetched.sid == sid
     assert await session.refetch("CA" + "9" * 32) is None
+
+
+async def test_a_poll_asked_for_while_the_last_one_is_being_applied_is_not_lost(sim, make_session) -> None:
+    sim.add_call(status="in-progress")
+    session = make_session()
+    polls = session.polls()
+    await anext(polls)
+    session.poll_now()  # the engineer's ctrl+r while the app still applies that poll (it may take steps)
+    result = await asyncio.wait_for(anext(polls), 10)  # not the hour's interval
+    await polls.aclose()
+    assert result.diff is not None

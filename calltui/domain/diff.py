@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from calltui.domain.call import Call
@@ -16,6 +16,23 @@ class PollDiff:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.changed or self.removed)
+
+    def parts(self, size: int) -> Iterator[PollDiff]:
+        """This diff in pieces of at most `size` entries, in its order (added, changed, removed): applied
+        one after the other they do what the whole does, and whoever applies them can pause between."""
+        size = max(1, size)
+        added, changed = len(self.added), len(self.changed)
+        total = added + changed + len(self.removed)
+        if total <= size:
+            yield self
+            return
+        for start in range(0, total, size):
+            stop = start + size
+            yield PollDiff(
+                self.added[start:stop],
+                self.changed[max(0, start - added) : max(0, stop - added)],
+                self.removed[max(0, start - added - changed) : max(0, stop - added - changed)],
+            )
 
 
 def index_calls(calls: Iterable[Call]) -> dict[str, Call]:

@@ -193,8 +193,8 @@ class AccountSession:
             result = await self.poller.poll()
             if team is not None and self.view is View.ACTIVE and result.diff is not None:
                 team.team.publish_poll(result)
+            self._wake.clear()  # before the caller applies it: a poll asked for meanwhile is not lost
             yield result
-            self._wake.clear()
             if self._following():
                 continue  # a teammate took over the polling meanwhile
             timeout = None if math.isinf(result.delay) else result.delay

@@ -29,6 +29,7 @@ from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.accounts import CALLTUI, AccountChoice, AccountSwitcher, badge_color, profile_for, via
 from calltui.monitor.actions import ActionOutcome, action_name, action_title, action_word
+from calltui.monitor.alerts import AlertReport
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkItem, BulkReport, summary
 from calltui.monitor.export import default_export_path, write_export
@@ -58,7 +59,7 @@ from calltui.ui.widgets.filter_box import FilterBox
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.pending_bar import PendingBar
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader, TeamStatus
-from calltui.userconfig import UserConfig
+from calltui.userconfig import AlertRules, UserConfig
 
 if TYPE_CHECKING:
     from calltui.monitor.team.wire import TeamAction
@@ -69,6 +70,12 @@ CLOSING_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 CLOSING_WAIT = 3.0
 #: How long `q` lets requests in flight and a bulk run finish before it exits anyway.
 QUIT_WAIT = 30.0
+#: Seconds a thread holding the interpreter lock keeps it while the loop waits (see `_start_polling`).
+LOOP_SWITCH_INTERVAL = 0.001
+#: Above this many calls the alert rules are evaluated off the loop (see `_check_alerts`).
+ALERTS_OFF_LOOP = 2000
+#: Calls of a poll's diff applied to the table in one go (see `_apply_rows`).
+APPLY_STEP = 1000
 #: Seconds after a poll is applied that a full collection, when due, runs (see gc_pacing).
 COLLECT_AFTER_POLL = 0.25
 #: The tick collects only when polls have left full collections this many times overdue (they stopped).
@@ -189,6 +196,10 @@ class CallTuiApp(App[None]):
         self.header_model = self._identity(account_sid)
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
+        self._starts = 0
+        self._alerts_busy = False  # an evaluation of the alert rules runs in a worker thread
+        self._switch_interval: float | None = None  # the interpreter's, while polling sets its own
+        """How many times the table started over (`_start_over`): a poll being applied stops at a change."""
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
         self.gc_pacer = CollectionPacer()
@@ -235,6 +246,11 @@ class CallTuiApp(App[None]):
     def _start_polling(self) -> None:
         self.gc_pacer.painted()
         fix_mmap_threshold()  # before the first page is read: see calltui/allocator.py
+        # The gateway's thread parses pages holding the interpreter lock (~1 s of CPU a poll at 50,000
+        # calls); each time the loop wakes it waits for the lock up to the switch interval, and a key takes
+        # several wake-ups to reach the screen. At the default 5 ms that was ~35 ms of a key's p90 there.
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(LOOP_SWITCH_INTERVAL)
         self._load_account_name()
         self._poll_loop()
 
@@ -337,6 +353,8 @@ class CallTuiApp(App[None]):
     async def on_unmount(self) -> None:
         self._handle_signals(install=False)
         self.gc_pacer.stop()
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)  # the process's own again (tests run many apps)
         await self.session.close()
         if self.recorder is not None:
             await asyncio.to_thread(self.recorder.close)
@@ -347,12 +365,27 @@ class CallTuiApp(App[None]):
     async def _poll_loop(self) -> None:
         """Polls never overlap: the next one is armed only after this one has been applied."""
         async for result in self.session.polls():
+            if result.diff is not None and not await self._apply_rows(result.diff):
+                continue  # the table started over meanwhile (a view or account switch): this poll is moot
             self._apply_poll(result)
             self.polls_completed += 1
 
+    async def _apply_rows(self, diff: PollDiff) -> bool:
+        """The poll's diff on the table, `APPLY_STEP` calls at a time, the loop free between them (a key
+        waits for one step, not a whole poll: 3,000 calls move at 50,000, ~20 ms of CPU). False when the
+        table started over meanwhile: the rest of this poll belongs to a view no longer shown."""
+        started, now = self._starts, self.clock()
+        for n, part in enumerate(diff.parts(APPLY_STEP)):
+            if n:
+                await asyncio.sleep(0)
+                if self._starts != started:
+                    return False
+            self.table.apply(part, now)
+        return True
+
     def _apply_poll(self, result: PollResult) -> None:
+        """What follows a poll once its rows are on the table (see `_apply_rows`), a failed one too."""
         if result.diff is not None:
-            self.table.apply(result.diff, self.clock())
             self.session.record_activity(result, self._active_shown)
             self._check_alerts()
         self._render_header()
@@ -423,9 +456,28 @@ class CallTuiApp(App[None]):
     def _check_alerts(self) -> None:
         """Evaluate the alert rules on the live calls: highlight rows, and announce what went off on the
         one-line notice (the first few in a while; the header counts the rest), and as a notification while
-        a screen is in front of the table."""
-        now = self.clock()
-        report = self.session.check_alerts(self.user_config.alerts, self.table.current_calls(), now)
+        a screen is in front of the table. Above `ALERTS_OFF_LOOP` calls the rules are evaluated in a worker
+        thread (50,000 calls: 60-90 ms each second), one evaluation at a time."""
+        if self._alerts_busy:
+            return  # the evaluation in flight tells; the next tick or poll looks again
+        rules, now, calls = self.user_config.alerts, self.clock(), self.table.current_calls()
+        if rules.enabled and sum(self.table.counts_by_status().values()) > ALERTS_OFF_LOOP:
+            self._check_alerts_off_loop(rules, calls, now)
+        else:
+            self._show_alerts(self.session.check_alerts(rules, calls, now), now)
+
+    @work(group="alerts")
+    async def _check_alerts_off_loop(self, rules: AlertRules, calls: Iterable[Call], now: datetime) -> None:
+        self._alerts_busy = True
+        session, starts = self.session, self._starts
+        try:
+            report = await asyncio.to_thread(session.check_alerts, rules, calls, now)
+        finally:
+            self._alerts_busy = False
+        if session is self.session and starts == self._starts:  # not a view or account left meanwhile
+            self._show_alerts(report, now)
+
+    def _show_alerts(self, report: AlertReport, now: datetime) -> None:
         self.table.set_alerts(report.sids)
         if report.notice:
             self._alert_bar.announce(report.new, now)
@@ -623,6 +675,7 @@ class CallTuiApp(App[None]):
 
     def _start_over(self, view: View) -> None:
         """Show `view` from an empty table: the next poll fills it (a view or an account switch)."""
+        self._starts += 1
         self.session.switch_view(view)
         self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
         self._alert_bar.withdraw()

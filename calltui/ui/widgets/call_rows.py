@@ -140,8 +140,10 @@ class RowModel:
         return {status: n for status, n in self._counts.items() if n > 0}
 
     def current(self) -> Iterator[Call]:
-        """Every call not lingering, shown or filtered out."""
-        return (call for sid, call in self._calls.items() if sid not in self._linger_until)
+        """Every call not lingering, shown or filtered out; read from copies taken now (at the speed of C),
+        so a worker thread may go through them while the rows change."""
+        calls, lingering = dict(self._calls), set(self._linger_until)
+        return (call for sid, call in calls.items() if sid not in lingering)
 
     # --- marks (bulk actions) ------------------------------------------------------------------
 
