@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from uihelpers import first_poll
 
-from calltui.allocator import fix_mmap_threshold
+from calltui.allocator import fix_mmap_threshold, give_back_free_memory
 from calltui.ui.app import CallTuiApp
 
 MIB = 1024 * 1024
@@ -69,3 +69,19 @@ async def test_after_the_first_read_a_freed_big_block_leaves_later_ones_mapped_a
 def test_a_threshold_the_user_set_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
     assert fix_mmap_threshold() is False
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc's allocator only")
+def test_free_pages_inside_the_heap_are_given_back() -> None:
+    libc = _libc()
+    # Blocks under the mmap threshold come from the heap; freed, all but the last (which keeps the top of
+    # the heap in use, so free() cannot shrink it) leave free chunks glibc would keep.
+    blocks = [libc.malloc(100 * 1024) for _ in range(40)]
+    try:
+        for block in blocks[:-1]:
+            libc.free(block)
+        blocks = blocks[-1:]
+        assert give_back_free_memory() is True
+    finally:
+        for block in blocks:
+            libc.free(block)

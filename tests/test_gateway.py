@@ -7,11 +7,13 @@ import socket
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
+from threading import current_thread
 
 import contract
 import pytest
 from sim_helpers import assert_no_secret, posts
 
+from calltui import allocator
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.errors import (
     AuthError,
@@ -134,6 +136,21 @@ async def test_a_read_leaves_the_sdk_holding_neither_the_page_nor_the_credential
     http = gateway._http
     assert http is not None
     assert http._test_only_last_response is None and http._test_only_last_request is None
+
+
+async def test_after_reading_pages_of_calls_the_gateway_gives_the_heap_s_free_pages_back_off_the_loop(
+    sim: Simulator, gateway: TwilioGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given_back_in: list[str] = []
+    monkeypatch.setattr(
+        allocator, "give_back_free_memory", lambda: given_back_in.append(current_thread().name)
+    )
+    add_calls(sim, 3, "in-progress")
+    calls = await gateway.list_active()
+    await gateway.fetch(add_calls(sim, 1, "ringing")[0])  # one record: nothing worth giving back
+    await gateway.find_ended(datetime(2000, 1, 1, tzinfo=UTC), calls)  # pages of records, as list_active
+    await gateway.list_recent(datetime(2000, 1, 1, tzinfo=UTC))
+    assert len(given_back_in) == 3 and current_thread().name not in given_back_in  # the gateway's thread
 
 
 async def test_list_active_keeps_calls_with_hostile_fields(sim: Simulator, gateway: TwilioGateway) -> None:
