@@ -460,18 +460,22 @@ class CallTuiApp(App[None]):
         thread (50,000 calls: 60-90 ms each second), one evaluation at a time."""
         if self._alerts_busy:
             return  # the evaluation in flight tells; the next tick or poll looks again
-        rules, now, calls = self.user_config.alerts, self.clock(), self.table.current_calls()
+        rules, now = self.user_config.alerts, self.clock()
         if rules.enabled and sum(self.table.counts_by_status().values()) > ALERTS_OFF_LOOP:
-            self._check_alerts_off_loop(rules, calls, now)
+            self._check_alerts_off_loop(rules, now)
         else:
-            self._show_alerts(self.session.check_alerts(rules, calls, now), now)
+            self._show_alerts(self.session.check_alerts(rules, self.table.current_calls(), now), now)
 
     @work(group="alerts")
-    async def _check_alerts_off_loop(self, rules: AlertRules, calls: Iterable[Call], now: datetime) -> None:
+    async def _check_alerts_off_loop(self, rules: AlertRules, now: datetime) -> None:
         self._alerts_busy = True
-        session, starts = self.session, self._starts
+        session, starts, table = self.session, self._starts, self.table
+
+        def evaluate() -> AlertReport:
+            return session.check_alerts(rules, table.current_calls_copy(), now)
+
         try:
-            report = await asyncio.to_thread(session.check_alerts, rules, calls, now)
+            report = await asyncio.to_thread(evaluate)
         finally:
             self._alerts_busy = False
         if session is self.session and starts == self._starts:  # not a view or account left meanwhile

@@ -140,10 +140,15 @@ class RowModel:
         return {status: n for status, n in self._counts.items() if n > 0}
 
     def current(self) -> Iterator[Call]:
-        """Every call not lingering, shown or filtered out; read from copies taken now (at the speed of C),
-        so a worker thread may go through them while the rows change."""
-        calls, lingering = dict(self._calls), set(self._linger_until)
-        return (call for sid, call in calls.items() if sid not in lingering)
+        """Every call not lingering, shown or filtered out."""
+        return (call for sid, call in self._calls.items() if sid not in self._linger_until)
+
+    def current_copy(self) -> list[Call]:
+        """`current`, from a worker thread while the loop changes the rows: each map is copied in one C
+        call, which holds the interpreter lock throughout (the loop cannot change it meanwhile), and the
+        copies are gone through after. A copy costs 3-17 ms at 50,000 calls: the loop does not take it."""
+        calls, lingering = self._calls.copy(), set(self._linger_until)
+        return [call for sid, call in calls.items() if sid not in lingering]
 
     # --- marks (bulk actions) ------------------------------------------------------------------
 

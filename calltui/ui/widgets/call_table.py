@@ -260,6 +260,10 @@ class CallTable(ScrollView, can_focus=True):
         """Every call not lingering, shown or filtered out (what alert rules look at)."""
         return self._rows.current()
 
+    def current_calls_copy(self) -> list[Call]:
+        """`current_calls` for a worker thread (see `RowModel.current_copy`)."""
+        return self._rows.current_copy()
+
     @property
     def alert_sids(self) -> frozenset[str]:
         """Rows highlighted as alerting."""
