@@ -197,9 +197,9 @@ class CallTuiApp(App[None]):
         self.polls_completed = 0
         """Counts finished polls (good or failed): tests and benchmarks wait on it."""
         self._starts = 0
+        """How many times the table started over (`_start_over`): a poll being applied stops at a change."""
         self._alerts_busy = False  # an evaluation of the alert rules runs in a worker thread
         self._switch_interval: float | None = None  # the interpreter's, while polling sets its own
-        """How many times the table started over (`_start_over`): a poll being applied stops at a change."""
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
         self.gc_pacer = CollectionPacer()
