@@ -163,6 +163,35 @@ async def test_list_active_keeps_calls_with_hostile_fields(sim: Simulator, gatew
     assert call.date_created is call.start_time is call.duration is call.direction is None
 
 
+async def test_a_poll_reuses_the_call_of_an_unchanged_record_and_parses_a_changed_one(
+    sim: Simulator, gateway: TwilioGateway
+) -> None:
+    same, moved = add_calls(sim, 2, "ringing")
+    before = {c.sid: c for c in await gateway.list_active()}
+    sim.move_call(moved, "in-progress")
+    after = {c.sid: c for c in await gateway.list_active()}
+    assert after[same] is before[same]
+    assert after[moved].status == "in-progress" and before[moved].status == "ringing"
+
+
+async def test_a_page_with_json_only_python_reads_is_read_as_before(
+    sim: Simulator, gateway: TwilioGateway
+) -> None:
+    """NaN and 1e400 are refused by the fast JSON reader, not by Python's: such a page (or record) is read
+    by Python's, and every call on it still shows."""
+    nan, inf, plain = add_calls(sim, 3, "in-progress")
+    sim.set_call(nan, queue_time=float("nan"), price=float("nan"))
+    for _ in range(2):  # the second poll may reuse what the first parsed: it must still be right
+        calls = {c.sid: c for c in await gateway.list_active()}
+        assert set(calls) == {nan, inf, plain}
+        assert calls[nan].queue_time is None and calls[nan].price is None
+    sim.set_call(nan, queue_time=5, price="-0.01")
+    sim.set_call(inf, duration=float("inf"))  # on a page msgspec reads, refused in its record
+    calls = {c.sid: c for c in await gateway.list_active()}
+    assert calls[nan].queue_time == 5 and calls[nan].price == "-0.01"
+    assert calls[inf].duration is None and calls[inf].status == "in-progress"
+
+
 async def test_fetch_parses_the_simulator_s_record(sim: Simulator, gateway: TwilioGateway) -> None:
     raw = sim.add_call(status="ringing", from_="+15550001111", to="client:bob", direction="inbound")
     call = await gateway.fetch(raw["sid"])

@@ -8,12 +8,14 @@ from typing import Any, cast
 
 from twilio.base.page import Page
 from twilio.base.version import Version
+from twilio.http.response import Response
 
 from calltui.domain.errors import MalformedResponse
+from calltui.gateway.raw_json import decode_page
 
 
 class RecordsPage(Page):
-    """A page whose records stay raw JSON (see calltui.gateway.parse for why).
+    """A page whose records stay JSON objects (see calltui.gateway.parse for why).
 
     The envelope's list key ("calls", "events", ...) rides in the SDK's `solution` dict, which the SDK
     hands on to every next page.
@@ -27,29 +29,44 @@ class RecordsPage(Page):
         return records
 
     def get_instance(self, payload: Any) -> object:
-        if isinstance(payload, dict):
-            # Links calltui never follows. Without them a Twilio record is text and nulls only, which
-            # the parse cache can compare exactly (see ParseCache), and 10,000 kept records are half the size.
-            payload.pop("subresource_uris", None)
         return payload
 
 
-async def first_page(version: Version, uri: str, params: dict[str, object], key: str = "calls") -> Page:
+class RawRecordsPage(RecordsPage):
+    """A page whose records stay the bytes of their JSON (see calltui.gateway.raw_json), for the parse
+    cache to compare; a page only the standard library can read gives JSON objects instead."""
+
+    @classmethod
+    def process_response(cls, response: Response) -> Any:
+        if response.status_code != 200:
+            return super().process_response(response)  # raises as the SDK does
+        return decode_page(response.text)
+
+
+async def first_page(
+    version: Version, uri: str, params: dict[str, object], key: str = "calls", *, raw: bool = False
+) -> Page:
     response = await version.page_async(method="GET", uri=uri, params=params)
-    return RecordsPage(version, response, {"key": key})
+    return (RawRecordsPage if raw else RecordsPage)(version, response, {"key": key})
 
 
 async def read_pages(
-    version: Version, uri: str, params: dict[str, object], *, max_pages: int, key: str = "calls"
+    version: Version,
+    uri: str,
+    params: dict[str, object],
+    *,
+    max_pages: int,
+    key: str = "calls",
+    raw: bool = False,
 ) -> AsyncIterator[list[object]]:
     """The records of every page in turn, following next_page_uri exactly as given (it carries PageToken).
     A caller that turns each page into calls as it comes holds one page of raw JSON at a time, not the
-    whole list (at 50,000 calls, 100 MB).
+    whole list (at 50,000 calls, 100 MB). With `raw`, records are the bytes of their JSON where they can be.
 
     A next page already read, or more than `max_pages` pages, raises MalformedResponse: a server
     bug must not turn a poll into an endless loop.
     """
-    page = await first_page(version, uri, params, key)
+    page = await first_page(version, uri, params, key, raw=raw)
     seen: set[str] = set()
     while True:
         yield list(page)

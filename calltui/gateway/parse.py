@@ -31,7 +31,6 @@ _DIGITS = re.compile(r"\s*\d{1,15}\s*")
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
 )}  # fmt: skip
-_JSON_TEXT = frozenset({str, type(None)})
 # Values most calls share (statuses, directions, the account and API version, numbers a call centre dials
 # often, the dates of one busy second) are kept once rather than once per call: at 10,000 calls that is
 # most of a call's text. The memo is bounded, and only short values go in (a SID or a URI is unique).
@@ -76,63 +75,51 @@ def parse_calls(records: Iterable[object]) -> list[Call]:
 
 @dataclass(slots=True)
 class ParsedCalls:
-    """Fingerprints of one read's records by SID, and the calls parsed from them. Two dicts of untracked
-    values rather than one of pairs: 10,000 pairs would be 10,000 more objects for every garbage
-    collection to walk."""
+    """The calls parsed in one read, by the fingerprint of the record each was parsed from."""
 
-    fingerprints: dict[str, int] = field(default_factory=dict)
-    calls: dict[str, Call] = field(default_factory=dict)
+    calls: dict[int, Call] = field(default_factory=dict)
 
 
 class ParseCache:
-    """The calls of the last complete read by SID, with a fingerprint of the records they were parsed from.
+    """The calls of the last complete read, by the fingerprint of the records they were parsed from.
 
     At 10,000 live calls parsing is most of what a poll costs, and from one poll to the next most records
-    are unchanged: a record equal to last time's gives last time's `Call`, which parsing it again would
-    have built (parsing is a pure function of the record). The records themselves are not kept (they were
-    two thirds of calltui's memory per call): a record's fingerprint is the hash of its (key, value)
-    pairs, 64 bits of SipHash keyed at random per process, so two versions of one call that hash alike
-    are a chance of 2^-64 per poll, and cannot be crafted by a server that does not know the key.
+    are unchanged: a record whose JSON is byte for byte last time's gives last time's `Call`, which parsing
+    it again would have built (parsing is a pure function of the record), and is never decoded at all (see
+    calltui.gateway.raw_json). A record's fingerprint is the hash of its bytes, 64 bits of SipHash keyed at
+    random per process, so two records that hash alike are a chance of 2^-64 per pair and cannot be crafted
+    by a server that does not know the key; and a call is only reused for a record that names its SID.
+    Records that are JSON objects already (a page only the standard library could read) are parsed.
     """
 
     def __init__(self) -> None:
         self._last = ParsedCalls()
 
     def parse(self, records: Iterable[object], seen: ParsedCalls) -> list[Call]:
-        """Like `parse_calls`; reusable records also go into `seen`, for `keep` once the read is whole."""
-        last_prints, last_calls = self._last.fingerprints, self._last.calls
+        """Like `parse_calls`; calls parsed from bytes also go into `seen`, for `keep` once the read is
+        whole."""
+        from calltui.gateway.raw_json import decode_record  # with the SDK, off the start-up path
+
+        last = self._last.calls
         calls = []
         for record in records:
-            plain = _plain(record)
-            sid = plain.get("sid") if plain is not None else None
-            fingerprint = hash(tuple(plain.items())) if plain is not None and isinstance(sid, str) else None
-            call = None
-            if fingerprint is not None and last_prints.get(sid) == fingerprint:
-                call = last_calls.get(sid)
-            if call is None:
+            if not isinstance(record, bytes):
+                calls += parse_calls((record,))
+                continue
+            fingerprint = hash(record)
+            call = last.get(fingerprint)
+            if call is None or call.sid.encode() not in record:
                 try:
-                    call = parse_call(record)
+                    call = parse_call(decode_record(record))
                 except MalformedResponse:
                     continue
-            if fingerprint is not None:
-                # Keyed by the call's own SID, not the record's: an unchanged call would keep a second copy
-                # of its SID (83 bytes) alive in each dict.
-                seen.fingerprints[call.sid] = fingerprint
-                seen.calls[call.sid] = call
+            seen.calls[fingerprint] = call
             calls.append(call)
         return calls
 
     def keep(self, seen: ParsedCalls) -> None:
         """Reuse what this read saw (and forget what it did not: calls that ended)."""
         self._last = seen
-
-
-def _plain(record: object) -> dict[str, object] | None:
-    """The record if it holds only text and nulls, as Twilio's do: there Python's equality is JSON's
-    (1 == 1.0 == True would reuse a Call parsed from a number for a boolean)."""
-    if type(record) is dict and _JSON_TEXT.issuperset(map(type, record.values())):
-        return record
-    return None
 
 
 def _text(value: object) -> str | None:
