@@ -1,4 +1,4 @@
-"""Start-up: the twilio SDK and aiohttp (they load on the gateway thread with the first read), the screens
+"""Start-up: the twilio SDK, aiohttp and msgspec (they load on the gateway thread with the first read), the screens
 (each when first opened) and what only some runs need are not imported before the first paint, and the
 first read waits for it; the first frame has the footer's keys."""
 
@@ -17,10 +17,10 @@ from calltui.ui.app import CallTuiApp
 from calltui.ui.widgets.call_table import CallTable
 
 
-def test_the_app_and_its_gateway_import_without_the_sdk_aiohttp_or_any_screen() -> None:
+def test_the_app_and_its_gateway_import_without_the_sdk_aiohttp_msgspec_or_any_screen() -> None:
     code = (
         "import sys, calltui.cli, calltui.ui.run, calltui.gateway; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('twilio', 'aiohttp') "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('twilio', 'aiohttp', 'msgspec') "
         "or m.startswith('calltui.ui.screens.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
