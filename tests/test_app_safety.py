@@ -42,8 +42,23 @@ def bar_text(app: CallTuiApp) -> str:
     return str(bar.render()) if bar.display else ""
 
 
+async def let_go(pilot, sid: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app lets go of call `sid`: an action's outcome line is on disk (the writer's thread)
+    a moment before the app's worker hears so and lets go, and until then `r` or `h` only says an action
+    is in flight."""
+    app = pilot.app
+    await until(pilot, lambda: not app.session.held(sid), f"the action on {sid} to finish")
+
+
 async def redirect(pilot, url: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("r", *url, "enter")
+    """`r` on the highlighted call, the URL, Enter. Pressed while the call's last action was still in
+    flight, `r` would open nothing and the URL's letters would reach the table as keys (`h`, Enter: a
+    hang-up)."""
+    app = pilot.app
+    await let_go(pilot, app.table.highlighted_sid)
+    await pilot.press("r")
+    assert isinstance(app.screen, RedirectScreen)
+    await pilot.press(*url, "enter")
 
 
 # --------------------------------------------------------------------------------------- grace window
@@ -319,6 +334,7 @@ async def test_the_previous_redirect_is_audited_shown_and_offered_to_go_back(
         assert rows["the one before (by calltui)"].startswith("https://example.com/a.xml (GET) at ")
         await pilot.press("escape")
 
+        await let_go(pilot, sid)
         await pilot.press("r")
         assert isinstance(app.screen, RedirectScreen)
         history = app.screen.query_one("#history")
