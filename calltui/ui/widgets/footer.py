@@ -3,6 +3,8 @@ edge, so a narrow terminal leaves out other keys, never these, and never shows a
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.widget import Widget
@@ -14,6 +16,9 @@ PINNED = frozenset({"help", "quit"})
 
 class PinnedFooter(Footer):
     """A footer whose `?` and `q` keys (and the command palette's) stay on screen at any width."""
+
+    _composed: Hashable = ()
+    """The keys it was last composed from (see `_keys_shown`)."""
 
     DEFAULT_CSS = """
     PinnedFooter {
@@ -34,6 +39,7 @@ class PinnedFooter(Footer):
         # mounts: the first frame had no keys, and the frame with them waited behind the twilio SDK's
         # import, which starts after the first frame. The bindings are known here: keys in the first frame.
         self.set_reactive(Footer._bindings_ready, True)
+        self._composed = self._keys_shown()
         keys = list(super().compose())
         pinned = [
             key
@@ -45,9 +51,21 @@ class PinnedFooter(Footer):
             yield HorizontalGroup(*pinned, id="pinned")
 
     async def recompose(self) -> None:
+        # Textual recomposes on every change of the screen's bindings, focus moving among widgets with the
+        # same keys included (twice as calltui starts, ~30 ms each): only a change of the keys shown does.
+        if self._keys_shown() == self._composed:
+            return
         await super().recompose()
         self._forget_removed_keys()
         self._leave_out_cut_keys()  # the keys are mounted and styled: measured before the next paint
+
+    def _keys_shown(self) -> Hashable:
+        """What Textual's footer makes its keys from (see `Footer.compose`)."""
+        return tuple(
+            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip,
+             self.app.get_key_display(binding))
+            for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )  # fmt: skip
 
     def _forget_removed_keys(self) -> None:
         """Textual binds each key's `compact` to the footer's and drops a binding only when `compact`
