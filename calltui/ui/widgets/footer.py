@@ -67,7 +67,7 @@ class PinnedFooter(Footer):
     async def recompose(self) -> None:
         # Textual recomposes on every change of the screen's bindings, focus moving among widgets with the
         # same keys included (twice as calltui starts, ~30 ms each): only a change of the keys shown does.
-        if self._keys_shown() == self._composed:
+        if not self.is_attached or self._keys_shown() == self._composed:  # gone: its screen was closed
             return
         await super().recompose()
         self._forget_removed_keys()
