@@ -1,6 +1,6 @@
-"""Start-up: the twilio SDK, aiohttp and msgspec (they load on the gateway thread with the first read), the screens
-(each when first opened) and what only some runs need are not imported before the first paint, and the
-first read waits for it; the first frame has the footer's keys."""
+"""Start-up: the twilio SDK, aiohttp and msgspec (they load on the gateway thread with the first read), the
+screens (each when first opened) and what only some runs need are not imported before the first paint, and
+the first read waits for it; the first frame has the footer's keys."""
 
 from __future__ import annotations
 
