@@ -69,6 +69,22 @@ async def test_the_footer_always_shows_help_and_quit(make_app: Callable[..., Cal
         assert all(f"{key.key_display} {key.description}" in footer for key in shown), footer
 
 
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(make_app: Callable[..., CallTuiApp]) -> None:
+    """Textual rebuilds a footer each time the screen's bindings are reported, even unchanged (twice as
+    calltui starts, ~30 ms each)."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        keys = list(app.screen.query(FooterKey))
+        app.screen.bindings_updated_signal.publish(app.screen)  # what a focus change reports
+        await pilot.pause()
+        assert list(app.screen.query(FooterKey)) == keys  # the very same widgets
+        await pilot.press("slash")  # the filter box: its own keys
+        await pilot.pause()
+        assert "⏎ Keep filter" in screen_lines(app)[-1]
+        assert list(app.screen.query(FooterKey)) != keys
+
+
 @pytest.mark.parametrize("width", [78, 118, 198])
 @pytest.mark.parametrize("column", ["status", "direction", "from", "to", "started", "duration", "sid"])
 @pytest.mark.parametrize("descending", [True, False])

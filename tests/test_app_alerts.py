@@ -495,3 +495,41 @@ async def test_at_scale_the_rules_are_evaluated_off_the_loop_and_still_highlight
         await until(pilot, lambda: app.table.alert_sids == {sid}, "the alert from the worker thread")
         assert len(announced) == 1
         assert threads and threading.main_thread().name not in threads  # the loop only shows the report
+
+
+async def test_the_alerts_dialog_lists_what_the_header_counts_and_follows_it_while_open(
+    sim: Simulator,
+    clock: Clock,
+    alert_app: Callable[..., CallTuiApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`!` listed the latest evaluation while the header still counted the one before (an evaluation in a
+    worker thread reached the header only on the next tick), and the open dialog kept the count it was
+    opened with while the header moved on behind it."""
+    monkeypatch.setattr(app_module, "ALERTS_OFF_LOOP", 1)  # two calls count as many: the worker-thread path
+    first = sim.add_call(status="ringing", from_="+15550001234")["sid"]
+    clock.advance(10)
+    second = sim.add_call(status="ringing", from_="+15550005678")["sid"]
+    app = alert_app(waiting_longer_than=30)
+    async with app.run_test(size=SMALL) as pilot:
+        await first_poll(app, pilot)
+        clock.advance(21)  # the first has rung for 31 s, the second for 21 s
+        app._tick()
+        await until(pilot, lambda: app.table.alert_sids == {first}, "the first alert")
+        assert "1 ALERT " in header(app)
+        await pilot.press("exclamation_mark")
+        await until(pilot, lambda: isinstance(app.screen, AlertsScreen), "the alerts dialog")
+        dialog = app.screen
+        assert isinstance(dialog, AlertsScreen) and dialog.title_text.startswith("1 alert standing")
+        clock.advance(10)
+        app._tick()
+        await until(pilot, lambda: app.table.alert_sids == {first, second}, "the second alert")
+        assert "2 ALERTS" in header(app) and dialog.title_text.startswith("2 alerts standing")
+        await pilot.pause()
+        assert "2 alerts standing" in on_screen(app) and short_sid(second) in on_screen(app)
+        for sid in (first, second):
+            sim.end_call(sid)
+        await poll(app, pilot)
+        await until(pilot, lambda: not app.table.alert_sids, "the alerts cleared")
+        assert "ALERT" not in header(app) and dialog.title_text.startswith("0 alerts standing")
+        assert dialog.lines == ["No alert is standing."] and app.screen is dialog

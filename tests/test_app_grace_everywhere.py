@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from audit_helpers import audit_lines
 from sim_helpers import Clock, posts
-from uihelpers import first_poll, poll, screen_lines, until
+from uihelpers import first_poll, hang_up_while, screen_lines, until
 
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
@@ -51,12 +51,8 @@ async def test_a_call_that_ended_in_its_grace_window_is_not_sent_and_is_audited_
     sid = sim.add_call(status="ringing")["sid"]
     app = make_app(grace=5)
     async with app.run_test(size=SMALL) as pilot:
-        await first_poll(app, pilot)
-        await pilot.press("h", "y")
-        sim.end_call(sid, "no-answer")
-        await poll(app, pilot)  # the latest poll shows it ended
-        clock.advance(6)
-        app._safety_tick()
+        # The latest poll before the window ends shows the call ended.
+        await hang_up_while(app, pilot, clock.advance, lambda: sim.end_call(sid, "no-answer"))
         await until(pilot, lambda: any("Not sent" in n for n in notices(app)), "the skip")
         assert posts(sim) == []
         [skip] = [n for n in notices(app) if "Not sent" in n]

@@ -52,7 +52,7 @@ async def test_calls_answered_between_the_reads_of_every_poll_change_nothing_els
             assert not any(app.table.lingering(sid) for sid in app.table.visible_sids)
             assert app.session.activity.samples[-1].active == 9
             assert f"{3 + moved} in-progress" in header(app) and "1 ALERT" in header(app)
-            assert announced and len(app.session.alerts) == 1  # standing at every poll
+            assert announced and app.header_model.alerts == 1  # standing at every poll
         just_answered = ringing[-3]
         assert sim.call(just_answered)["status"] == "in-progress"  # type: ignore[index]
         assert app.table.move_cursor_to(just_answered)

@@ -13,7 +13,7 @@ import pytest
 from audit_helpers import audit_lines, intent_lines
 from conftest import ACCOUNT_SID, make_settings
 from sim_helpers import Clock, posts
-from uihelpers import first_poll, nothing_sent, poll, until
+from uihelpers import first_poll, hang_up_while, nothing_sent, until
 
 from calltui.domain.actions import Hangup, Redirect
 from calltui.domain.errors import ReadOnlyViolation
@@ -64,15 +64,24 @@ async def redirect(pilot, url: str) -> None:  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------------------- grace window
 
 
+@pytest.mark.parametrize(
+    ("status", "doing"), [("in-progress", "Hanging up"), ("ringing", "Hanging up unanswered")]
+)
 async def test_the_countdown_shows_and_u_cancels_so_nothing_is_sent(
-    sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
+    sim: Simulator,
+    clock: Clock,
+    make_app: Callable[..., CallTuiApp],
+    tmp_path: Path,
+    status: str,
+    doing: str,
 ) -> None:
-    sid = sim.add_call(status="in-progress")["sid"]
+    """Ending a ringing call sends Status=canceled, and its bar said "Canceling CA… press u to cancel"."""
+    sid = sim.add_call(status=status)["sid"]
     app = make_app(grace=3)
     async with app.run_test(size=SIZE) as pilot:
         await first_poll(app, pilot)
         await pilot.press("h", "y")
-        assert f"Hanging up {sid[:6]}…{sid[-4:]} in 3… press u to cancel" in bar_text(app)
+        assert f"{doing} {sid[:6]}…{sid[-4:]} in 3… press u to cancel" in bar_text(app)
         clock.advance(1.2)
         app._safety_tick()
         assert "in 2…" in bar_text(app)
@@ -86,7 +95,7 @@ async def test_the_countdown_shows_and_u_cancels_so_nothing_is_sent(
         await nothing_sent(pilot, sim)
         [entry] = audit_lines(tmp_path)
         assert entry["outcome"] == "canceled-by-user" and entry["action"] == "hangup"
-        assert sim.call(sid)["status"] == "in-progress"
+        assert sim.call(sid)["status"] == status
 
 
 async def test_the_action_is_sent_exactly_once_when_the_window_ends(
@@ -114,18 +123,6 @@ async def test_the_action_is_sent_exactly_once_when_the_window_ends(
         assert bar_text(app) == ""
 
 
-async def test_the_countdown_of_an_unanswered_call_does_not_read_as_canceling(
-    sim: Simulator, make_app: Callable[..., CallTuiApp]
-) -> None:
-    """Ending a ringing call sends Status=canceled, and the bar said "Canceling CA… press u to cancel"."""
-    sid = sim.add_call(status="ringing")["sid"]
-    app = make_app(grace=3)
-    async with app.run_test(size=SIZE) as pilot:
-        await first_poll(app, pilot)
-        await pilot.press("h", "y")
-        assert f"Hanging up unanswered {sid[:6]}…{sid[-4:]} in 3… press u to cancel" in bar_text(app)
-
-
 async def test_a_ringing_call_answered_in_the_grace_window_is_hung_up_as_in_progress(
     sim: Simulator, clock: Clock, make_app: Callable[..., CallTuiApp], tmp_path: Path
 ) -> None:
@@ -134,12 +131,7 @@ async def test_a_ringing_call_answered_in_the_grace_window_is_hung_up_as_in_prog
     sid = sim.add_call(status="ringing")["sid"]
     app = make_app(grace=3)
     async with app.run_test(size=SIZE) as pilot:
-        await first_poll(app, pilot)
-        await pilot.press("h", "y")
-        sim.move_call(sid, "in-progress")
-        await poll(app, pilot)
-        clock.advance(5)
-        app._safety_tick()
+        await hang_up_while(app, pilot, clock.advance, lambda: sim.move_call(sid, "in-progress"))
         await until(pilot, lambda: len(audit_lines(tmp_path)) == 1, "the hang-up's outcome")
         assert [post.form for post in posts(sim)] == [{"Status": "completed"}]
         assert sim.call(sid)["status"] == "completed"

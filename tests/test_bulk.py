@@ -29,7 +29,7 @@ from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
 from calltui.ui.screens.bulk_confirm import BulkConfirmScreen
 from calltui.ui.screens.redirect import RedirectScreen
-from calltui.ui.widgets.bulk_bar import BulkBar
+from calltui.ui.widgets.bulk_bar import BAR_WIDTH, BulkBar
 
 SIZE = (120, 30)
 
@@ -293,6 +293,7 @@ async def test_concurrency_never_exceeds_the_bound(
         await confirm(pilot, count)
         await until(pilot, lambda: "sent…" in bar_text(app), "the progress line")
         assert f"/{count} sent…" in bar_text(app)
+        assert "━" * BAR_WIDTH in str(app.query_one(BulkBar).render())  # the progress bar after the text
         await bulk_done(app, pilot)
         assert posts_by_sid(sim) == dict.fromkeys(sids, 1)
         assert 1 < app.session.bulk.peak <= CONCURRENCY  # concurrent, but never more than the bound

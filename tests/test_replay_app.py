@@ -13,21 +13,25 @@ import pytest
 from conftest import ACCOUNT_SID, FROZEN_NOW
 from recording_helpers import Session as RecordingSession
 from recording_helpers import sid as recorded_sid
+from rich.console import Console
 from sim_helpers import Clock, posts
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widget import Widget
 from uihelpers import first_poll, help_text, poll, run_command, until
 
 from calltui.domain.call import Call
+from calltui.domain.errors import CallNotLive
 from calltui.monitor.activity import Sample
 from calltui.monitor.recording import PollMark, Recording, SqliteRecorder
 from calltui.monitor.recording.format import DIFF, KEYFRAME, NO_DATA
 from calltui.monitor.verify import Verdict
 from calltui.simulator import Simulator
 from calltui.ui.app import CallTuiApp
+from calltui.ui.describe import short_sid
 from calltui.ui.replay import timeline
+from calltui.ui.replay.action_list import ActionList, action_lines
 from calltui.ui.replay.app import ReplayApp, activity
-from calltui.ui.replay.timeline import MARKER, ActionTimeline, action_lines
+from calltui.ui.replay.timeline import MARKER, ActionTimeline
 from calltui.ui.screens.hangup import HangupScreen
 from calltui.ui.screens.help import HelpScreen
 from calltui.ui.widgets.call_rows import RowModel
@@ -157,9 +161,9 @@ async def test_a_recorded_session_plays_back_with_pause_seek_speed_and_actions(
             await loaded(app, pilot)
             assert app.playhead.moment.timestamp() == FROZEN_NOW.timestamp() + 6
             assert app.playhead.index == 2 and visible(app) == {b, c, d}
-            notes = [str(n.message) for n in app._notifications]
-            assert any(note.startswith("hangup CA") and note.endswith(": ok") for note in notes), notes
-            assert "hangup" in str(app.query_one("#actions").render())
+            # Told by the action list alone: a notification for it covered the timeline's counts at 80x24.
+            assert f"hangup   {b[:6]}…{b[-4:]} ok" in str(app.query_one("#actions").render())
+            assert list(app._notifications) == []
 
             fake.now += 10  # past the end: it stops there, paused
             app.play_on()
@@ -193,7 +197,10 @@ async def test_calls_are_read_off_the_event_loop_and_keys_work_meanwhile(
                 await until(pilot, lambda: bool(readers), "the first read")
                 await pilot.press("full_stop", "end", "plus")  # answered while the read is stuck
                 assert app.playhead.at_end and app.playhead.speed == 2.0 and app.loading
-                assert "poll 4 of 4 loading…" in str(app.query_one("#timeline").render())
+                # Textual's own `loading` covered the timeline with a spinner: it was never seen to say so.
+                timeline = app.query_one("#timeline")
+                assert timeline.size.width == SIZE[0] - 2 and timeline.size.height == 3
+                assert "poll 4 of 4 loading…" in str(timeline.render())
                 assert visible(app) == set()
             finally:
                 disk.set()
@@ -389,7 +396,7 @@ def test_the_sparkline_takes_good_polls_of_the_active_view_up_to_the_playhead() 
     assert activity(marks, 2) == (Sample(t0, 3),)
 
 
-def screen_lines(widget: Static) -> list[str]:
+def screen_lines(widget: Widget) -> list[str]:
     """What `widget` shows on screen, line by line (cut where the screen cuts it)."""
     return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
 
@@ -442,7 +449,7 @@ async def test_the_replay_shows_each_actions_proof_of_effect_beside_it_at_80x24(
         replay = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
         async with replay.run_test(size=SMALL) as pilot:
             await loaded(replay, pilot)
-            actions = replay.query_one("#actions", Static)
+            actions = replay.query_one("#actions", ActionList)
             timeline = replay.query_one("#timeline")
             assert "2 actions" in str(timeline.render()).split("\n")[0]
             assert str(timeline.render()).split("\n")[1].count(MARKER) == 2
@@ -462,6 +469,51 @@ async def test_the_replay_shows_each_actions_proof_of_effect_beside_it_at_80x24(
             verdict = f"redirect {moved[:6]}…{moved[-4:]} ok ✗ not verified: 11200 HTTP retrieval failure"
             assert verdict in redirect and redirect.endswith(verdict + "…")
             assert len(lines) <= 4 and all(len(line) <= SMALL[0] for line in lines)
+
+
+async def test_a_long_verdict_or_error_is_shown_whole_under_its_action_at_80x24(tmp_path: Path) -> None:
+    """A verdict's reason past ~44 characters was cut at 80 columns (`…`), and an action's own error, after
+    its parameters, sooner still: each now goes whole on the lines under its action, and the list keeps the
+    newest actions that fit."""
+    session = RecordingSession(tmp_path / "rec.db")
+    one, two, three = recorded_sid(1), recorded_sid(2), recorded_sid(3)
+    session.poll({})
+    session.at(1)
+    error = CallNotLive("Call is not in-progress. Cannot redirect. It ended before the request.", code=21220)
+    session.act(one, "redirect", {"Url": "https://example.com/twiml/queue.xml"}, "failed", error=error)
+    session.at(2)
+    session.poll({})
+    session.at(3)
+    session.act(two, "hangup", {"Status": "completed"})
+    session.at(4)
+    session.recorder.verdict(Verdict(two, "hangup", True, "call completed"), session.now)
+    session.at(5)
+    session.act(three, "redirect", {"Url": "https://example.com/twiml/maintenance.xml", "Method": "POST"})
+    session.at(6)
+    reason = "11200 HTTP retrieval failure: https://example.com/twiml/maintenance.xml answered 502"
+    session.recorder.verdict(Verdict(three, "redirect", False, reason, (11200,)), session.now)
+    session.at(7)
+    session.poll({})
+    session.close()
+    with Recording.open(tmp_path / "rec.db") as recording:
+        replay = ReplayApp(recording, autoplay=False, monotonic=FakeTime())
+        async with replay.run_test(size=SMALL) as pilot:
+            actions = replay.query_one("#actions", ActionList)
+            await press(replay, pilot, "end")
+            at_end = screen_lines(actions)
+            await press(replay, pilot, "home", "full_stop")  # the second poll: only the failed redirect
+            failed = screen_lines(actions)
+    assert all(len(line) <= SMALL[0] for line in at_end + failed), at_end + failed
+    # At the end: the newest that fit, the newest last; each line under an action starts under its name.
+    hangup, redirect, *under = at_end
+    assert short_sid(two) in hangup and hangup.endswith("ok ✓ verified: call completed  Status=completed")
+    assert short_sid(three) in redirect and redirect.endswith("…")  # beside it only its URL, cut
+    assert len(under) == 2 and all(line.startswith(" " * 9) and line[9] != " " for line in under), under
+    assert " ".join(line.strip() for line in under) == f"✗ not verified: {reason}"
+    head, *under = (line for line in failed if line)
+    assert short_sid(one) in head and "failed 21220" in head and under[0].startswith(" " * 9), failed
+    said = " ".join(line.strip() for line in under)
+    assert said == "Twilio 21220: Call is not in-progress. Cannot redirect. It ended before the request."
 
 
 def test_a_verification_sits_beside_the_latest_action_it_verifies_literally(tmp_path: Path) -> None:
@@ -492,11 +544,13 @@ def test_a_verification_sits_beside_the_latest_action_it_verifies_literally(tmp_
         2: "not-verified",
     }
     end = session.now.timestamp()
-    text = action_lines(timeline, 3, 4, end)
+    text = action_lines(timeline, 3, 4, end, 200, Console())
     lines = text.plain.split("\n")
     assert "✓" not in lines[0] and "✗" not in lines[0]  # the first redirect: nothing verified it
     assert "hangup" in lines[1] and "✓ verified: call completed" in lines[1]
     assert "✗ not verified: [bold]11200[/bold] fetch failed" in lines[2]
     assert "\x1b" not in text.plain and "\x07" not in text.plain
-    before = action_lines(timeline, 3, 4, end - 2.5)  # at 3.5 s: the hang-up's verification not made yet
+    before = action_lines(
+        timeline, 3, 4, end - 2.5, 200, Console()
+    )  # at 3.5 s: the hang-up's verification not made yet
     assert "verified" not in before.plain

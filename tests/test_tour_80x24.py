@@ -144,6 +144,22 @@ def test_the_replay_says_replay_first_and_keeps_its_counts_at_80_columns() -> No
     assert "poll 1 of 300" in line.plain and "12 actions" in line.plain, line.plain
 
 
+@pytest.mark.parametrize("paused", [True, False])
+def test_an_hour_long_replay_keeps_every_count_at_80_columns(paused: bool) -> None:
+    """An hour recorded every 2 s, played at half speed while a poll loads: its action count was cut."""
+    start = FROZEN_NOW.timestamp()
+    playhead = Playhead([start + 2 * n for n in range(1800)], end=start + 3600)
+    playhead.paused = paused
+    playhead.slower()
+    playhead.seek_by(3599)
+    line = status_line(playhead, 1800, 123, "/home/oncall/incident.db", loading=True, width=78)
+    assert line.cell_len <= 78 and line.plain.startswith(" REPLAY "), line.plain
+    for figure in ("0.5x", "59:59/1:00:00", "poll 1800/1800", "loading…", "123 actions"):
+        assert figure in line.plain, line.plain
+    wide = status_line(playhead, 1800, 123, "/home/oncall/incident.db", width=200).plain
+    assert "(59:59 of 1:00:00) │ poll 1800 of 1800 │ 123 actions │ /home/oncall/incident.db" in wide
+
+
 async def test_the_filter_box_shows_its_keys_in_the_footer(
     sim: Simulator, make_app: Callable[..., CallTuiApp]
 ) -> None:

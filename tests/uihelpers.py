@@ -51,6 +51,19 @@ async def first_poll(app: CallTuiApp, pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def hang_up_while(
+    app: CallTuiApp, pilot: Pilot, clock: Callable[[float], object], change: Callable[[], object]
+) -> None:
+    """After the first poll, confirm a hang-up of the call under the cursor; while its grace window runs,
+    `change` the call in the simulator and let a poll see it; then move `clock` past the window."""
+    await first_poll(app, pilot)
+    await pilot.press("h", "y")
+    change()
+    await poll(app, pilot)
+    clock(app.user_config.grace_seconds + 1)
+    app._safety_tick()
+
+
 def table_text(app: CallTuiApp) -> str:
     """What the call table shows on screen now, line by line, as plain text."""
     table = app.table

@@ -49,7 +49,7 @@ from calltui.domain.gateway import CallGateway
 from calltui.domain.text import clean
 from calltui.monitor.actions import ActionOutcome, ActionRunner, action_name
 from calltui.monitor.activity import ActivityHistory
-from calltui.monitor.alerts import Alert, AlertMonitor, AlertReport
+from calltui.monitor.alerts import AlertMonitor, AlertReport
 from calltui.monitor.audit import AuditLog
 from calltui.monitor.bulk import BulkItem, BulkReport, BulkRunner
 from calltui.monitor.grace import GraceQueue, PendingAction, PendingRun, Waiting
@@ -135,8 +135,6 @@ class AccountSession:
         self._bulk_items: tuple[BulkItem, ...] | None = None
         self.activity = ActivityHistory()
         self.alert_monitor = AlertMonitor()
-        self.alerts: Sequence[Alert] = ()
-        """The alerts standing at the last evaluation (the header counts them, `!` lists them)."""
         self._wake = asyncio.Event()
 
     def _join(self, config: TeamConfig) -> TeamSide:
@@ -244,11 +242,8 @@ class AccountSession:
         """Evaluate `rules` on the live calls. The ended view has none, and a view not polled yet knows
         none: nothing stands there, and the monitor keeps its memory for the first poll."""
         if self.view is not View.ACTIVE or not self.poller.filled:
-            self.alerts = ()
             return AlertReport()
-        report = self.alert_monitor.evaluate(rules, calls, now)
-        self.alerts = report.alerts
-        return report
+        return self.alert_monitor.evaluate(rules, calls, now)
 
     # ----------------------------------------------------------------- the action path
 

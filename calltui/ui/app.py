@@ -95,6 +95,11 @@ TABLE_ACTIONS |= {"toggle_mark", "mark_shown", "clear_marks"}
 TABLE_ACTIONS |= {"numbers", "export"}
 
 
+def _as_of(now: datetime) -> str:
+    """When the alerts listed stood, as `!`'s dialog says it: local time of day."""
+    return format_local(now, "%H:%M:%S") or "now"
+
+
 def terminal_alive() -> bool:
     """Whether calltui's terminal is still there (after SIGHUP it usually is not: the ssh session dropped)."""
     try:
@@ -199,6 +204,10 @@ class CallTuiApp(App[None]):
         self._starts = 0
         """How many times the table started over (`_start_over`): a poll being applied stops at a change."""
         self._alerts_busy = False  # an evaluation of the alert rules runs in a worker thread
+        self._alerts = AlertReport()
+        """The latest evaluation shown: the one source of the header's count, the highlights, `!`'s list."""
+        self._alerts_dialog: screens.AlertsScreen | None = None
+        """`!`'s dialog while it is open: it follows each evaluation, as the header does."""
         self._switch_interval: float | None = None  # the interpreter's, while polling sets its own
         self._pending_bar = PendingBar(id="pending")
         self._linger = linger
@@ -436,7 +445,7 @@ class CallTuiApp(App[None]):
             ended=self.session.poller.recent_ends.counts(self.clock()),
             filter_text=table.filter_text,
             shown=table.row_count,
-            alerts=len(self.session.alerts),
+            alerts=len(self._alerts.alerts),
             activity=self.session.activity.samples,
             team=self._team_status(),
             audit_problem=self.audit_problem,
@@ -480,9 +489,15 @@ class CallTuiApp(App[None]):
             self._alerts_busy = False
         if session is self.session and starts == self._starts:  # not a view or account left meanwhile
             self._show_alerts(report, now)
+            self._render_header()  # on the loop, the callers of `_check_alerts` render it right after
 
     def _show_alerts(self, report: AlertReport, now: datetime) -> None:
+        """Take `report` as the alerts standing: the rows it highlights, `!`'s dialog if open, and the
+        header's count, which every caller renders right after (nothing is painted in between)."""
+        self._alerts = report
         self.table.set_alerts(report.sids)
+        if self._alerts_dialog is not None:
+            self._alerts_dialog.show(report.alerts, _as_of(now))
         if report.notice:
             self._alert_bar.announce(report.new, now)
             if self.screen is not self.screen_stack[0]:
@@ -499,11 +514,15 @@ class CallTuiApp(App[None]):
         if self.session.view is not View.ACTIVE:
             self.notify("The ended view shows no alerts; v goes back to the live calls.", markup=False)
             return
-        standing = self.session.alerts
+        standing = self._alerts.alerts  # what the header counts, not a fresh evaluation
         if not standing:
             self.notify("No alert is standing.", title="Alerts", markup=False)
             return
-        self.push_screen(screens.AlertsScreen(standing, format_local(self.clock(), "%H:%M:%S") or "now"))
+        self._alerts_dialog = screens.AlertsScreen(standing, _as_of(self.clock()))
+        self.push_screen(self._alerts_dialog, self._alerts_closed)
+
+    def _alerts_closed(self, _: None) -> None:
+        self._alerts_dialog = None
 
     # ----------------------------------------------------------------- keys
 
@@ -682,6 +701,7 @@ class CallTuiApp(App[None]):
         self._starts += 1
         self.session.switch_view(view)
         self.table.set_calls((), self.clock(), ended_view=view is View.RECENT)
+        self._show_alerts(AlertReport(), self.clock())  # nothing stands in an empty table
         self._alert_bar.withdraw()
         self._render_header()
 

@@ -11,7 +11,6 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
 
 from calltui.domain.call import Call
 from calltui.domain.diff import PollDiff
@@ -20,20 +19,19 @@ from calltui.domain.text import clean
 from calltui.monitor.activity import DEFAULT_SIZE, Sample
 from calltui.monitor.poller import PollState, View
 from calltui.monitor.recording import PollMark, Recording, RecordingError
-from calltui.ui.describe import counted, short_sid
+from calltui.ui.describe import counted
 from calltui.ui.keys import binding_command, builtin_commands, key_label
+from calltui.ui.replay.action_list import ActionList
 from calltui.ui.replay.loader import Loaded, load
 from calltui.ui.replay.playhead import Playhead
-from calltui.ui.replay.timeline import ActionTimeline, Timeline, action_lines
+from calltui.ui.replay.timeline import ActionTimeline, Timeline
 from calltui.ui.screens.help import HelpScreen
-from calltui.ui.widgets.call_columns import clock_text
 from calltui.ui.widgets.call_rows import RowModel
 from calltui.ui.widgets.call_table import CallTable
 from calltui.ui.widgets.footer import PinnedFooter
 from calltui.ui.widgets.status_header import HeaderModel, StatusHeader
 
 SEEK_SECONDS = 10.0
-_ACTION_ROWS = 4
 
 
 class ReplayApp(App[None]):
@@ -100,7 +98,7 @@ class ReplayApp(App[None]):
     def compose(self) -> ComposeResult:
         yield StatusHeader(lambda: self.playhead.moment, id="status")
         yield CallTable(linger=self.recording.info.linger, id="calls")
-        yield Static(id="actions")
+        yield ActionList(self._timeline, id="actions")
         failed = [mark.at.timestamp() for mark in self.recording.polls if mark.error is not None]
         yield Timeline(
             self.playhead,
@@ -124,23 +122,13 @@ class ReplayApp(App[None]):
     # ----------------------------------------------------------------- playing
 
     def play_on(self) -> None:
-        """Move the playhead by the real time since the last call (times the speed), announcing actions."""
+        """Move the playhead by the real time since the last call (times the speed). An action passed is
+        told by the action list, where it comes in at the bottom: a notification for it covered the
+        timeline's counts at 80 columns."""
         now = self._monotonic()
         elapsed, self._last_read = now - self._last_read, now
-        before = self.playhead.position
         if self.playhead.advance(elapsed):
-            self._announce(before, self.playhead.position)
             self._show()
-
-    def _announce(self, after: float, until: float) -> None:
-        for action in self._timeline.between(after, until):
-            code = f" {action.error_code}" if action.error_code is not None else ""
-            self.notify(
-                f"{clean(action.action, 20)} {short_sid(action.call_sid)}: {clean(action.outcome, 20)}{code}",
-                title=f"Action at {clock_text(action.at, None)}",
-                severity="information" if action.outcome == "ok" else "error",
-                markup=False,
-            )
 
     @property
     def loading(self) -> bool:
@@ -206,10 +194,9 @@ class ReplayApp(App[None]):
         shown = (passed, self._timeline.verified(position))
         if shown != self._actions_shown:
             self._actions_shown = shown
-            lines = action_lines(self._timeline, passed, _ACTION_ROWS, position)
-            self.query_one("#actions", Static).update(lines)
+            self.query_one(ActionList).show(passed, position)
         timeline = self.query_one(Timeline)
-        timeline.loading = self._loading
+        timeline.reading = self._loading
         timeline.refresh()
 
     def _render_header(self) -> None:
@@ -295,7 +282,8 @@ class ReplayApp(App[None]):
             "Markers above the timeline are actions (green ok, red failed, yellow unknown); "
             "red on the bar marks failed polls.",
             "The list under the table shows the actions played so far, each with its proof of effect "
-            "(✓ verified, ✗ not verified and why) once the playhead reaches it.",
+            "(✓ verified, ✗ not verified and why) once the playhead reaches it: beside it, or whole on "
+            "the lines under it when it is too long.",
         ]
         self.push_screen(HelpScreen(self.key_help(), notes))
 

@@ -1,5 +1,5 @@
-"""The replay's timeline bar (position, actions as markers, failed polls in red) and its list of actions, each
-with its proof of effect (the recording's `verify` rows) once the playhead has passed it."""
+"""The replay's timeline bar (position, actions as markers, failed polls in red), and the recording's
+actions in time order with their proof of effect (its `verify` rows), which the action list shows."""
 
 from __future__ import annotations
 
@@ -13,20 +13,20 @@ from textual.widget import Widget
 from calltui.domain.call import format_elapsed
 from calltui.domain.text import clean
 from calltui.monitor.recording import RecordedAction
-from calltui.ui.describe import counted, short_sid
+from calltui.ui.describe import counted
 from calltui.ui.replay.playhead import Playhead
 from calltui.ui.widgets.call_columns import clock_text
 
 MARKER = "▼"
 #: Outcome colours; where markers share a column the worst outcome shows.
-_OUTCOME_STYLES = {
+OUTCOME_STYLES = {
     "ok": "green",
     "refused": "magenta",
     "dry-run": "magenta",
     "unknown": "yellow",
     "failed": "red",
 }
-_RANK = {outcome: rank for rank, outcome in enumerate(_OUTCOME_STYLES)}
+_RANK = {outcome: rank for rank, outcome in enumerate(OUTCOME_STYLES)}
 
 
 VERIFY = "verify"
@@ -68,12 +68,9 @@ class ActionTimeline:
         """How many of the shown verifications were made at or before `position`."""
         return bisect.bisect_right(self.verdict_times, position)
 
-    def between(self, after: float, until: float) -> Sequence[RecordedAction]:
-        """The actions after `after` and at or before `until`."""
-        return self.actions[self.passed(after) : self.passed(until)]
 
-
-def _clock(seconds: float) -> str:
+def time_of_day(seconds: float) -> str:
+    """`12:00:03`, as the table writes times."""
     return clock_text(datetime.fromtimestamp(seconds, UTC), None)
 
 
@@ -84,23 +81,37 @@ def _column(playhead: Playhead, seconds: float, width: int) -> int:
     return min(width - 1, max(0, round((seconds - playhead.start) / span * (width - 1))))
 
 
-def status_line(playhead: Playhead, polls: int, actions: int, source: str, loading: bool = False) -> Text:
-    """`REPLAY ▶ PLAYING 1x 12:00:03 (0:02 of 0:14) │ poll 2 of 8 │ 1 action │ file`: the mode first, so a
-    replay is never mistaken for a live account; only the file name is cut on a narrow screen."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    if playhead.paused:
-        text.append(" REPLAY ❚❚ PAUSED ", style="bold black on yellow")
-    else:
-        text.append(" REPLAY ▶ PLAYING ", style="bold black on green")
-    text.append(f" {playhead.speed:g}x ", style="bold")
+def status_line(
+    playhead: Playhead, polls: int, actions: int, source: str, loading: bool = False, width: int = 200
+) -> Text:
+    """`REPLAY ▶ PLAYING 1x 12:00:03 (0:02 of 0:14) │ poll 2 of 8 │ 1 action │ file` in `width` cells: the
+    mode first, so a replay is never mistaken for a live account. On a narrow screen the file name is cut
+    first, then the times and the poll take short forms (`0:02/0:14`, `poll 2/8`) and the badge its symbol
+    alone: never a count."""
+    symbol, word, style = ("❚❚", "PAUSED", "yellow") if playhead.paused else ("▶", "PLAYING", "green")
+    now = time_of_day(playhead.position)
     elapsed = format_elapsed(int(playhead.position - playhead.start))
     total = format_elapsed(int(playhead.end - playhead.start))
-    text.append(f"{_clock(playhead.position)} ({elapsed} of {total})", style="bold")
-    text.append(f" │ poll {playhead.index + 1} of {polls}")
-    if loading:  # the table and header still show an earlier poll
-        text.append(" loading…", style="italic")
-    text.append(f" │ {counted(actions, 'action')}")
-    text.append(f" │ {clean(source, 60)}", style="dim")
+    poll = playhead.index + 1
+    forms = (
+        (f" REPLAY {symbol} {word} ", f"{now} ({elapsed} of {total})", f"poll {poll} of {polls}"),
+        (f" REPLAY {symbol} {word} ", f"{now} {elapsed}/{total}", f"poll {poll}/{polls}"),
+        (f" REPLAY {symbol} ", f"{elapsed}/{total}", f"poll {poll}/{polls}"),
+    )
+    for badge, times, poll_text in forms:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(badge, style=f"bold black on {style}")
+        text.append(f" {playhead.speed:g}x ", style="bold")
+        text.append(times, style="bold")
+        text.append(f" │ {poll_text}")
+        if loading:  # the table and header still show an earlier poll
+            text.append(" loading…", style="italic")
+        text.append(f" │ {counted(actions, 'action')}")
+        if text.cell_len <= width:
+            break
+    name = clean(source, 60)
+    if text.cell_len + len(" │ ") + min(len(name), 8) <= width:  # else it would be no more than `…`
+        text.append(f" │ {name}", style="dim")  # cut at the edge if need be
     return text
 
 
@@ -114,7 +125,7 @@ def marker_line(playhead: Playhead, actions: Sequence[RecordedAction], width: in
     text = Text(no_wrap=True)
     for column in range(width):
         outcome = worst.get(column)
-        text.append(MARKER if outcome else " ", style=_OUTCOME_STYLES[outcome] if outcome else "")
+        text.append(MARKER if outcome else " ", style=OUTCOME_STYLES[outcome] if outcome else "")
     return text
 
 
@@ -131,48 +142,6 @@ def bar_line(playhead: Playhead, bad: frozenset[int], width: int) -> Text:
             continue
         style = "red" if column in bad else ("bold" if column < here else "dim")
         text.append("━" if column < here else "─", style=style)
-    return text
-
-
-def _verdict(row: RecordedAction) -> Text:
-    """`✓ verified: call completed` or `✗ not verified: 11200 HTTP retrieval failure`, cleaned."""
-    detail = clean(row.error, 120) if row.error else ""
-    if row.outcome == "verified":
-        return Text(f"✓ verified{': ' if detail else ''}{detail}", style="green")
-    what = "not verified" if row.outcome == "not-verified" else clean(row.outcome, 20)
-    return Text(f"✗ {what}{': ' if detail else ''}{detail}", style="bold red")
-
-
-def action_lines(timeline: ActionTimeline, passed_count: int, limit: int, position: float) -> Text:
-    """The last `limit` of the first `passed_count` actions, oldest first, each with its verification if
-    it was made by `position`; every recorded value cleaned."""
-    actions = timeline.actions
-    first = max(0, passed_count - limit)
-    passed = actions[first:passed_count]
-    text = Text(no_wrap=True, overflow="ellipsis")
-    if not actions:
-        return text.append("No actions in this recording.", style="dim")
-    if not passed:
-        later = len(actions)
-        return text.append(f"No actions yet; {later} later on the timeline ({MARKER}).", style="dim")
-    for number, action in enumerate(passed, start=first):
-        if number > first:
-            text.append("\n")
-        # Single spaces: at 80 columns a verdict such as "✗ not verified: 11200 HTTP retrieval failure"
-        # fits beside its action; the parameters, least needed, come last.
-        text.append(_clock(action.at.timestamp()) + " ", style="bold")
-        text.append(f"{clean(action.action, 20):<8} {short_sid(action.call_sid)} ")
-        outcome = clean(action.outcome, 20)
-        text.append(outcome, style=_OUTCOME_STYLES.get(action.outcome, "red"))
-        if action.error_code is not None:
-            text.append(f" {action.error_code}", style="red")
-        verdict = timeline.verdicts.get(number)
-        if verdict is not None and verdict.at.timestamp() <= position:
-            text.append(" ").append_text(_verdict(verdict))
-        details = "  ".join(f"{clean(k, 20)}={clean(v, 80)}" for k, v in action.parameters.items())
-        text.append(f"  {details}", style="dim")
-        if action.error:
-            text.append(f"  {clean(action.error, 120)}", style="red")
     return text
 
 
@@ -196,8 +165,9 @@ class Timeline(Widget):
         self._failed = failed
         self._source = source
         self._polls = polls
-        self.loading = False
-        """Whether the playhead's poll is still being read."""
+        self.reading = False
+        """Whether the playhead's poll is still being read. (Not `loading`: Textual's own would cover the
+        timeline with a spinner just when it has something to say.)"""
         self._fixed: tuple[int, Text, frozenset[int]] | None = None
         """For one width: the marker line and the failed polls' columns, which only a resize changes."""
 
@@ -208,7 +178,7 @@ class Timeline(Widget):
             self._fixed = (width, markers, failed_columns(self._playhead, self._failed, width))
         _, markers, bad = self._fixed
         lines = [
-            status_line(self._playhead, self._polls, len(self._actions), self._source, self.loading),
+            status_line(self._playhead, self._polls, len(self._actions), self._source, self.reading, width),
             markers,
             bar_line(self._playhead, bad, width),
         ]

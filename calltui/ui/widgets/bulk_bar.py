@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
+
+BAR_WIDTH = 20
 
 
-class BulkBar(Horizontal):
-    """Hidden while nothing is marked and no bulk action runs."""
+class BulkBar(Static):
+    """Hidden while nothing is marked and no bulk action runs. One widget drawing its own progress bar:
+    Textual's ProgressBar is five widgets, styled at start-up though hidden until a bulk action runs."""
 
     DEFAULT_CSS = """
     BulkBar {
@@ -17,30 +18,31 @@ class BulkBar(Horizontal):
         background: $secondary 35%;
         padding: 0 1;
         display: none;
-        & > #bulk-text { width: auto; margin-right: 2; }
-        & > ProgressBar { width: auto; }
     }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="bulk-text")
-        yield ProgressBar(show_eta=False, id="bulk-progress")
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._text = ""
 
     @property
     def text(self) -> str:
-        return str(self.query_one("#bulk-text", Static).render())
+        """What the bar says, without its progress bar."""
+        return self._text
 
     def show_marks(self, count: int, *, can_act: bool) -> None:
         hint = " · r / h act on all of them" if can_act else ""
         self._show(f"● {count} marked{hint} · A clears" if count else "")
-        self.query_one(ProgressBar).display = False
 
     def show_progress(self, title: str, done: int, total: int) -> None:
-        self._show(f"{title}: {done}/{total} sent…")
-        bar = self.query_one(ProgressBar)
-        bar.display = True
-        bar.update(total=total, progress=done)
+        filled = BAR_WIDTH * min(done, total) // total if total > 0 else 0
+        self._show(f"{title}: {done}/{total} sent…", filled)
 
-    def _show(self, text: str) -> None:
-        self.query_one("#bulk-text", Static).update(Text(text))
+    def _show(self, text: str, filled: int | None = None) -> None:
+        self._text = text
+        line = Text(text)
+        if filled is not None:
+            line.append("  ").append("━" * filled, style="bold")
+            line.append("━" * (BAR_WIDTH - filled), style="dim")
+        self.update(line)
         self.display = bool(text)
