@@ -52,8 +52,8 @@ class TeamLink:
 
     def _client(self, socket_timeout: float) -> Redis:
         from redis.asyncio import Redis  # imported late: team mode only
+        from redis.asyncio.retry import Retry  # the asyncio one: redis converts a sync one, with a warning
         from redis.backoff import NoBackoff
-        from redis.retry import Retry
 
         return Redis.from_url(
             self._url.reveal(),
