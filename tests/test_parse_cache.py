@@ -135,3 +135,7 @@ def test_every_read_parses_as_parse_calls_would(reads: list[list[object]], as_by
         given_records = [raw(record) for record in records] if as_bytes else records
         assert cache.parse(given_records, seen) == parse_calls(records)
         cache.keep(seen)
+
+
+def test_a_record_given_as_the_bytes_of_its_json_parses_as_the_object_does() -> None:
+    assert parse_call(raw(RECORD)) == parse_call(RECORD)

@@ -42,7 +42,12 @@ _shared_dates: dict[str, datetime | None] = {}
 
 
 def parse_call(record: object) -> Call:
-    """One call. Raises MalformedResponse only when the record cannot be a call at all."""
+    """One call, from a JSON object or the bytes of one (a page read raw: see calltui.gateway.raw_json).
+    Raises MalformedResponse only when the record cannot be a call at all."""
+    if isinstance(record, bytes):
+        from calltui.gateway.raw_json import decode_record  # with the SDK, off the start-up path
+
+        record = decode_record(record)
     if not isinstance(record, Mapping):
         raise MalformedResponse("The API sent a call record that is not a JSON object.")
     sid = record.get("sid")
@@ -98,8 +103,6 @@ class ParseCache:
     def parse(self, records: Iterable[object], seen: ParsedCalls) -> list[Call]:
         """Like `parse_calls`; calls parsed from bytes also go into `seen`, for `keep` once the read is
         whole."""
-        from calltui.gateway.raw_json import decode_record  # with the SDK, off the start-up path
-
         last = self._last.calls
         calls = []
         for record in records:
@@ -110,7 +113,7 @@ class ParseCache:
             call = last.get(fingerprint)
             if call is None or call.sid.encode() not in record:
                 try:
-                    call = parse_call(decode_record(record))
+                    call = parse_call(record)
                 except MalformedResponse:
                     continue
             seen.calls[fingerprint] = call

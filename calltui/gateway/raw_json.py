@@ -33,12 +33,6 @@ def decode_page(text: str | bytes) -> Any:
     return {key: _records_or_value(value) for key, value in envelope.items()}
 
 
-def as_json(record: object) -> Any:
-    """A page's record as Python objects: its bytes decoded (`decode_record`), anything else as it is (a
-    page read by the standard library)."""
-    return decode_record(record) if isinstance(record, bytes) else record
-
-
 def decode_record(record: bytes) -> Any:
     """One record's JSON (from `decode_page`) as Python objects; None when it is not JSON at all."""
     try:

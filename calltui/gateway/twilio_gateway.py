@@ -236,7 +236,7 @@ class TwilioGateway:
         # Twilio lists calls newest created first: past the oldest wanted call, none of them can follow.
         oldest = None if None in created else min(c for c in created if c is not None)
         from calltui.gateway import sdk
-        from calltui.gateway.raw_json import as_json, record_sid
+        from calltui.gateway.raw_json import record_sid
 
         params = {"EndTime>": _iso(since), "PageSize": PAGE_SIZE}
         found: list[Call] = []
@@ -247,7 +247,7 @@ class TwilioGateway:
                 read += 1
                 # Only the wanted records are decoded: the rest of a 1,000-call page is other calls' ends,
                 # and decoding them all made 30,000 objects a page for nothing.
-                ours = [as_json(r) for r in records if record_sid(r) in remaining]
+                ours = [r for r in records if record_sid(r) in remaining]
                 for call in parse_calls(ours):
                     if call.sid in remaining and not call.is_active:
                         found.append(call)
@@ -265,7 +265,8 @@ class TwilioGateway:
         *,
         raw: bool = False,
     ) -> list[Call]:
-        """Every call on every page; `raw`: records reach `parse` as the bytes of their JSON (see paging)."""
+        """Every call on every page; `raw`: records reach `parse` as the bytes of their JSON where they can
+        (see paging), which every parser reads, and the parse cache compares without decoding."""
         from calltui.gateway import sdk
 
         params = {**filters, "PageSize": PAGE_SIZE}
@@ -356,10 +357,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _created(record: object) -> datetime | None:
-    from calltui.gateway.raw_json import as_json
-
     try:
-        return parse_call(as_json(record)).date_created
+        return parse_call(record).date_created
     except MalformedResponse:
         return None
 
